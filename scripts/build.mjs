@@ -1,0 +1,33 @@
+// Builds every part of PacketFlow with esbuild (CLI, bench, Electron main/preload/capture process) and Vite (renderer).
+// `node scripts/build.mjs cli` builds only the Node-side bundles (fast; used by `prepare` and `npm test`).
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+const only = process.argv[2];
+const node = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+const external = ['cap', 'electron', 'pcap-parser'];
+
+const jobs = [
+  build({ ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', format: 'esm', external,
+    banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } }),
+];
+if (existsSync('scripts/bench.ts')) {
+  jobs.push(build({ ...node, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js', format: 'esm', external,
+    banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } }));
+}
+if (only !== 'cli') {
+  // Electron: the main process and the capture utility process are CommonJS; the sandboxed preload must be CommonJS.
+  for (const [entry, out] of [
+    ['electron/main.ts', 'dist/electron/main.cjs'],
+    ['electron/preload.ts', 'dist/electron/preload.cjs'],
+    ['electron/capture-process.ts', 'dist/electron/capture-process.cjs'],
+  ]) {
+    if (existsSync(entry)) jobs.push(build({ ...node, entryPoints: [entry], outfile: out, format: 'cjs', external }));
+  }
+}
+await Promise.all(jobs);
+if (only !== 'cli' && existsSync('renderer/index.html')) {
+  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
