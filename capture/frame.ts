@@ -41,6 +41,8 @@ export interface InterfaceInfo {
   description?: string;
   /** Timestamp units per second (1e6 for microseconds, 1e9 for nanoseconds, 2^n for binary resolutions). */
   tsResolution: number;
+  /** Bytes of frame check sequence at the end of every frame, when the file says (pcap link type bits, if_fcslen). */
+  fcsLength?: number;
 }
 
 /** TLS key log lines from a pcapng Decryption Secrets Block (or a user-supplied SSLKEYLOGFILE). */

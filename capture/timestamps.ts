@@ -1,0 +1,148 @@
+// Exact conversions between 64-bit timestamp counts (as hi/lo 32-bit words) and seconds + nanoseconds.
+// A double holds integers exactly only up to 2^53 and a nanosecond count since 1970 is ~2^61, so the 64-bit values
+// are never formed as one double; they are divided digit by digit (16-bit digits keep every step below 2^53).
+
+const TWO32 = 4294967296;
+
+/** How a pcapng interface's timestamp units turn into seconds: decimal 10^-n or binary 2^-n. */
+export interface TsUnits {
+  /** true for 2^-n resolutions (if_tsresol with the high bit set). */
+  binary: boolean;
+  /** The exponent n. */
+  exp: number;
+  /** Units per second (10^n or 2^n) as a double (exact up to 2^53; only informative above). */
+  perSecond: number;
+}
+
+export const MICROSECONDS: TsUnits = { binary: false, exp: 6, perSecond: 1e6 };
+export const NANOSECONDS: TsUnits = { binary: false, exp: 9, perSecond: 1e9 };
+
+/** Decodes a pcapng if_tsresol byte. */
+export function unitsFromTsresol(byte: number): TsUnits {
+  const exp = byte & 0x7f;
+  if (byte & 0x80) return { binary: true, exp, perSecond: 2 ** exp };
+  return { binary: false, exp, perSecond: 10 ** exp };
+}
+
+/** Encodes units back into an if_tsresol byte. */
+export function tsresolByte(units: TsUnits): number {
+  return (units.binary ? 0x80 : 0) | units.exp;
+}
+
+/** Result slots of splitTimestamp (reused: no allocation per frame). */
+export const split = { sec: 0, nsec: 0 };
+
+/**
+ * Splits the count hi*2^32+lo of `units` into whole seconds and nanoseconds (truncated, like Wireshark) and leaves
+ * them in `split`. Exact for every 64-bit count.
+ */
+export function splitTimestamp(hi: number, lo: number, units: TsUnits): void {
+  if (units.binary) splitBinary(hi, lo, units.exp);
+  else if (units.exp <= 9) splitDecimal(hi, lo, units.exp);
+  else splitBig(hi, lo, units);
+}
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
+
+function splitDecimal(hi: number, lo: number, exp: number): void {
+  const per = POW10[exp];
+  const scale = POW10[9 - exp];
+  if (hi < 0x200000) {
+    // Below 2^53 the count is an exact double; the quotient may round up across an integer, so fix it up.
+    const v = hi * TWO32 + lo;
+    let sec = Math.floor(v / per);
+    let rem = v - sec * per;
+    if (rem < 0) { sec -= 1; rem += per; } else if (rem >= per) { sec += 1; rem -= per; }
+    split.sec = sec;
+    split.nsec = rem * scale;
+    return;
+  }
+  // Long division by `per` (< 2^30) with 16-bit digits: every partial value stays below 2^46.
+  let r = 0;
+  let cur = r * 65536 + (hi >>> 16); let q3 = Math.floor(cur / per); r = cur - q3 * per;
+  cur = r * 65536 + (hi & 0xffff); const q2 = Math.floor(cur / per); r = cur - q2 * per;
+  cur = r * 65536 + (lo >>> 16); const q1 = Math.floor(cur / per); r = cur - q1 * per;
+  cur = r * 65536 + (lo & 0xffff); const q0 = Math.floor(cur / per); r = cur - q0 * per;
+  // The quotient is < 2^64 / 10 (< 2^61) but in practice < 2^53; combine in doubles (exact below 2^53).
+  q3 = q3 * 281474976710656 + q2 * 4294967296 + q1 * 65536 + q0;
+  split.sec = q3;
+  split.nsec = r * scale;
+}
+
+function splitBinary(hi: number, lo: number, exp: number): void {
+  if (exp > 32) { splitBig(hi, lo, { binary: true, exp, perSecond: 2 ** exp }); return; }
+  let sec: number;
+  let frac: number;
+  if (exp === 32) { sec = hi; frac = lo; } else if (exp === 0) { sec = hi * TWO32 + lo; frac = 0; } else {
+    sec = hi * 2 ** (32 - exp) + (lo >>> exp);
+    frac = lo & (2 ** exp - 1);
+    if (frac < 0) frac += TWO32;
+  }
+  // nsec = floor(frac * 10^9 / 2^exp) = floor(frac * 5^9 / 2^(exp-9)); frac * 5^9 < 2^53 for exp <= 32.
+  const t = frac * 1953125;
+  split.sec = sec;
+  split.nsec = exp >= 9 ? Math.floor(t / 2 ** (exp - 9)) : t * 2 ** (9 - exp);
+}
+
+/** Rare resolutions (finer than 1 ns decimal, or 2^-33 and finer): BigInt. */
+function splitBig(hi: number, lo: number, units: TsUnits): void {
+  const v = (BigInt(hi) << 32n) | BigInt(lo);
+  const per = units.binary ? 1n << BigInt(units.exp) : 10n ** BigInt(units.exp);
+  const sec = v / per;
+  split.sec = Number(sec);
+  split.nsec = Number(((v - sec * per) * 1000000000n) / per);
+}
+
+/** Result slots of joinTimestamp. */
+export const joined = { hi: 0, lo: 0 };
+
+/**
+ * The count of `units` for sec + nsec (truncated to the resolution), as hi/lo 32-bit words in `joined`.
+ * Inverse of splitTimestamp for every value the resolution can represent. sec must be >= 0.
+ */
+export function joinTimestamp(sec: number, nsec: number, units: TsUnits): void {
+  if (!units.binary && units.exp <= 9) {
+    const per = POW10[units.exp];
+    const frac = Math.floor(nsec / POW10[9 - units.exp]);
+    mulAdd(sec, per, frac);
+    return;
+  }
+  if (units.binary && units.exp <= 32) {
+    // frac = floor(nsec * 2^exp / 10^9); nsec * 2^exp may reach 2^62, so divide by 5^9 and 2^9 separately.
+    const frac = units.exp >= 9
+      ? floorDiv(nsec * 2 ** (units.exp - 9), 1953125)
+      : floorDiv(nsec, 1953125 * 2 ** (9 - units.exp));
+    // Binary: sec << exp | frac, built from words.
+    if (units.exp === 32) { joined.hi = sec >>> 0; joined.lo = frac >>> 0; return; }
+    mulAdd(sec, 2 ** units.exp, frac);
+    return;
+  }
+  const per = units.binary ? 1n << BigInt(units.exp) : 10n ** BigInt(units.exp);
+  const v = BigInt(sec) * per + (BigInt(nsec) * per) / 1000000000n;
+  joined.hi = Number((v >> 32n) & 0xffffffffn);
+  joined.lo = Number(v & 0xffffffffn);
+}
+
+/** floor(n / d) for integers n, d < 2^53, corrected where the rounded double quotient lands on the next integer. */
+function floorDiv(n: number, d: number): number {
+  let q = Math.floor(n / d);
+  if (q * d > n) q -= 1;
+  else if ((q + 1) * d <= n) q += 1;
+  return q;
+}
+
+/** joined = a * m + b for a < 2^53, m <= 2^32, b < 2^32, result < 2^64; exact (16-bit digit arithmetic). */
+function mulAdd(a: number, m: number, b: number): void {
+  const aLo = a % 65536;
+  const aHi = (a - aLo) / 65536; // < 2^37
+  // a*m + b = aHi*m*2^16 + aLo*m + b
+  const low = aLo * m + b; // < 2^49
+  const high = aHi * m; // < 2^69 in theory; results that fit 64 bits keep it < 2^48
+  const highLo16 = high % 65536;
+  const highRest = (high - highLo16) / 65536;
+  const sumLo = low + highLo16 * 65536; // < 2^50
+  const lo = sumLo % TWO32;
+  const carry = (sumLo - lo) / TWO32;
+  joined.lo = lo;
+  joined.hi = (highRest + carry) % TWO32;
+}

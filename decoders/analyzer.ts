@@ -1,0 +1,173 @@
+// The pipeline from raw frames to the analysis model: wire decoding, then every stateful reconstruction, once, in
+// frame order. The CLI, the app's decoding worker and the benchmark all drive this one class.
+import type { DecryptionSecrets, RawFrame } from '../capture/frame';
+import { PacketDecoder } from './decode';
+import type { DecodedPacket } from './packet';
+import { ConversationTable, HostTable } from './conversations';
+import { FrameIndex, FrameProto, type AnalysisModel, type Conversation } from './model';
+import { Dir, Timeline } from './timeline';
+import { TcpAnalyzer, type TcpStreamSink } from './tcp/analyzer';
+import { TlsAnalyzer } from './tls/analyzer';
+import { DnsAnalyzer } from './dns/analyzer';
+import { QuicAnalyzer } from './quic/analyzer';
+import { UdpConversations, isDnsPort } from './udp-conversations';
+
+export interface AnalyzerOptions {
+  fileName: string;
+  format?: 'pcap' | 'pcapng';
+  compressed?: boolean;
+  /** Expected number of frames, to size the per-frame columns once (they are backed lazily). */
+  expectedFrames?: number;
+}
+
+export class Analyzer {
+  readonly model: AnalysisModel;
+  readonly tcp: TcpAnalyzer;
+  readonly tls: TlsAnalyzer;
+  readonly dns: DnsAnalyzer;
+  readonly quic: QuicAnalyzer;
+  private readonly decoder = new PacketDecoder({ reassembleIp: true });
+  private readonly conversations: ConversationTable;
+  private readonly udp: UdpConversations;
+  /** Which stream parser a TCP conversation's bytes go to, decided on its first data. */
+  private readonly streamRoute = new Map<number, 'dns' | 'tls'>();
+  private firstSec = 0;
+  private firstNsec = 0;
+  private finished = false;
+
+  constructor(opts: AnalyzerOptions) {
+    const hosts = new HostTable();
+    this.conversations = new ConversationTable(hosts);
+    const timeline = new Timeline(Math.max(1024, (opts.expectedFrames ?? 0) >> 1));
+    this.model = {
+      fileName: opts.fileName, format: opts.format ?? 'pcap', compressed: opts.compressed ?? false,
+      interfaces: [], linkTypes: [], warnings: [], secrets: [],
+      frames: new FrameIndex(opts.expectedFrames ?? 4096), hosts: hosts.names, hostNames: new Map(),
+      conversations: this.conversations.list, timeline,
+    };
+    const ctx = { timeline, conversations: this.conversations };
+    this.tls = new TlsAnalyzer(ctx);
+    this.dns = new DnsAnalyzer(ctx);
+    this.quic = new QuicAnalyzer(ctx);
+    this.udp = new UdpConversations(this.conversations);
+    const sink: TcpStreamSink = {
+      onData: (conv, dir, data, frame, time) => this.route(conv) === 'dns'
+        ? this.dns.onTcpData(conv, dir, data, frame, time)
+        : this.tls.onData(conv, dir, data, frame, time),
+      onGap: (conv, dir, length, frame) => {
+        if (this.route(conv) === 'dns') this.dns.onTcpGap(conv, dir, length, frame);
+        else this.tls.onGap(conv, dir, length, frame);
+      },
+    };
+    this.tcp = new TcpAnalyzer({ ...ctx, sink });
+  }
+
+  /** TLS key log text (pcapng Decryption Secrets Block or a user's SSLKEYLOGFILE). */
+  addSecrets(s: DecryptionSecrets): void {
+    this.model.secrets.push(s);
+    if (s.type === 0x544c534b) this.tls.loadKeyLog(s.text);
+  }
+
+  /** Feeds frames in capture order. Frame bytes need only be valid during the call. */
+  push(frames: readonly RawFrame[]): void {
+    for (let i = 0; i < frames.length; i++) this.onFrame(frames[i]);
+  }
+
+  /** End of input: reconstructions flush what they were waiting for (unanswered DNS queries, final TCP states). */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.tcp.finish();
+    this.tls.finish();
+    this.dns.finish();
+    this.quic.finish();
+    for (const [address, name] of this.dns.hostNames()) this.model.hostNames.set(address, name);
+  }
+
+  private onFrame(frame: RawFrame): void {
+    const f = this.model.frames;
+    const row = f.add();
+    if (row === 0) {
+      this.firstSec = frame.tsSec;
+      this.firstNsec = frame.tsNsec;
+      f.firstSec = frame.tsSec;
+      f.firstNsec = frame.tsNsec;
+    }
+    const time = (frame.tsSec - this.firstSec) + (frame.tsNsec - this.firstNsec) / 1e9;
+    f.time[row] = time;
+    f.fileOffset[row] = frame.fileOffset;
+    f.capturedLength[row] = frame.bytes.length;
+    f.originalLength[row] = frame.originalLength;
+    if (this.model.linkTypes.indexOf(frame.linkType) < 0) this.model.linkTypes.push(frame.linkType);
+
+    const p = this.decoder.decode(frame);
+    const timeline = this.model.timeline;
+    const eventsBefore = timeline.count;
+    let conv = -1, dir: number = Dir.NONE, proto: number = FrameProto.OTHER;
+    const hosts = this.conversations.hosts;
+    f.srcHost[row] = p.src ? hosts.intern(p.src) : -1;
+    f.dstHost[row] = p.dst ? hosts.intern(p.dst) : -1;
+    if (!p.decoded) {
+      proto = FrameProto.UNDECODED;
+    } else if (p.tcp) {
+      proto = FrameProto.TCP;
+      f.srcPort[row] = p.tcp.srcPort;
+      f.dstPort[row] = p.tcp.dstPort;
+      conv = this.tcp.onPacket(p, time);
+      dir = this.tcp.lastDir;
+      f.tcpFlags[row] = this.tcp.lastFlags;
+    } else if (p.udp) {
+      f.srcPort[row] = p.udp.srcPort;
+      f.dstPort[row] = p.udp.dstPort;
+      ({ conv, dir, proto } = this.onUdp(p, frame, time));
+    } else if (p.icmp) {
+      proto = FrameProto.ICMP;
+      timeline.push('icmp.message', frame.index, -1, Dir.NONE, p.icmp.type, p.icmp.code);
+    } else if (p.layers.includes('arp')) {
+      proto = FrameProto.ARP;
+    }
+    // A frame that completed a TLS message is drawn as TLS.
+    for (let e = eventsBefore; e < timeline.count; e++) {
+      const k = timeline.kindOf(e);
+      if (k.startsWith('tls.')) { proto = FrameProto.TLS; break; }
+      if (k.startsWith('dns.')) proto = FrameProto.DNS;
+    }
+    f.conversation[row] = conv;
+    f.dir[row] = dir;
+    f.proto[row] = proto;
+  }
+
+  private onUdp(p: DecodedPacket, frame: RawFrame, time: number): { conv: number; dir: number; proto: number } {
+    const udp = p.udp!;
+    if (isDnsPort(udp.srcPort) || isDnsPort(udp.dstPort)) {
+      const c = this.udp.lookup(p, frame.index, 'dns');
+      const dir = this.udp.lastDir;
+      this.dns.onUdp(p, c, dir as 0 | 1, time);
+      return { conv: c.id, dir, proto: FrameProto.DNS };
+    }
+    if (!p.fragment) {
+      const q = this.quic.onUdp(p, time);
+      if (q >= 0) {
+        this.conversations.count(this.conversations.list[q], frame.index, this.quic.lastDir, udp.payloadLength);
+        return { conv: q, dir: this.quic.lastDir, proto: FrameProto.QUIC };
+      }
+    }
+    const c = this.udp.lookup(p, frame.index);
+    return { conv: c.id, dir: this.udp.lastDir, proto: FrameProto.UDP };
+  }
+
+  private route(conv: Conversation): 'dns' | 'tls' {
+    let r = this.streamRoute.get(conv.id);
+    if (!r) {
+      r = isDnsPort(portOf(conv.server)) || isDnsPort(portOf(conv.client)) ? 'dns' : 'tls';
+      this.streamRoute.set(conv.id, r);
+      if (r === 'dns') conv.app ??= 'dns';
+    }
+    return r;
+  }
+}
+
+/** Port of an "ip:port" / "[v6]:port" endpoint string. */
+export function portOf(endpoint: string): number {
+  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+}

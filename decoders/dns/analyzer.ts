@@ -1,0 +1,344 @@
+// DNS, mDNS and LLMNR over UDP and TCP: every message for the JSON view, and transactions (query ↔ response by id,
+// endpoints and question) for the timeline: latency, retransmitted queries, unanswered ones, NXDOMAIN/SERVFAIL,
+// CNAME chains followed to the final addresses (which also name the hosts in the diagram).
+import type { DnsJson } from '../analysis-json';
+import type { ConversationTable } from '../conversations';
+import type { Conversation } from '../model';
+import type { DecodedPacket } from '../packet';
+import type { Timeline } from '../timeline';
+import { parseDnsMessage, type DnsMessage, type DnsRecord } from './message';
+import { NAME_LOOP, NAME_ROOT, NAME_TOO_LONG } from './name';
+import { opcodeName, rcodeName, rrTypeName } from './names';
+
+/** A query unanswered for this long (capture time) is reported as timed out (a typical stub resolver's limit). */
+export const DNS_TIMEOUT = 5;
+/** Answered transactions are remembered this long, to recognise duplicate responses. */
+const ANSWERED_MEMORY = 30;
+/** Most answers kept in an event's facts (the JSON has all of them). */
+const MAX_FACT_RECORDS = 16;
+
+export type DnsProto = 'dns' | 'mdns' | 'llmnr';
+
+export interface DnsContext {
+  timeline: Timeline;
+  conversations: ConversationTable;
+}
+
+/** Facts of dns.query / dns.retransmission events. */
+export interface DnsQueryFacts {
+  id: number;
+  proto: DnsProto;
+  transport: 'udp' | 'tcp';
+  opcode: string;
+  name: string;
+  type: string;
+  questions: number;
+  /** Transmissions so far (1 for the first). */
+  attempt: number;
+  /** Frame of the first transmission. */
+  firstFrame: number;
+  recursionDesired: boolean;
+  dnssecOk?: boolean;
+  clientSubnet?: string;
+}
+
+export interface DnsResponseFacts {
+  id: number;
+  proto: DnsProto;
+  transport: 'udp' | 'tcp';
+  name: string;
+  type: string;
+  rcode: number;
+  rcodeName: string;
+  authoritative: boolean;
+  truncated: boolean;
+  answers: { name: string; type: string; ttl: number; data?: string }[];
+  answerCount: number;
+  authorityCount: number;
+  additionalCount: number;
+  /** CNAME chain from the question name: [qname, alias1, alias2, ...]. */
+  chain: string[];
+  /** A/AAAA addresses of the last name of the chain. */
+  addresses: string[];
+  /** Frame of the query it answers, null when none was seen. */
+  queryFrame: number | null;
+  latency: number | null;
+  /** A second (or later) response to an already answered query. */
+  duplicate: boolean;
+  /** How many times the query was sent before this response. */
+  attempts: number;
+}
+
+export interface DnsTimeoutFacts {
+  id: number;
+  proto: DnsProto;
+  name: string;
+  type: string;
+  queryFrame: number;
+  attempts: number;
+  /** Seconds waited since the last transmission (until the event's frame or the end of the capture). */
+  waited: number;
+  atEnd: boolean;
+}
+
+interface Transaction {
+  key: string;
+  conv: Conversation;
+  dir: number;
+  id: number;
+  proto: DnsProto;
+  name: string;
+  type: number;
+  firstFrame: number;
+  firstTime: number;
+  lastTime: number;
+  attempts: number;
+  answeredAt: number;
+}
+
+/** tshark's protocol for a UDP port pair: the lower of the two ports decides (5353 mDNS, 5355 LLMNR, else DNS). */
+export function dnsProtoForPorts(a: number, b: number): DnsProto {
+  const known = [a, b].filter((p) => p === 53 || p === 5353 || p === 5355).sort((x, y) => x - y);
+  const p = known[0];
+  return p === 5353 ? 'mdns' : p === 5355 ? 'llmnr' : 'dns';
+}
+
+/** Port of an "ip:port" / "[v6]:port" endpoint. */
+function portOf(endpoint: string): number {
+  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+}
+
+const isRealName = (n: string) => n !== NAME_ROOT && n !== NAME_LOOP && n !== NAME_TOO_LONG && !n.startsWith('<');
+
+interface TcpDir {
+  buf: Uint8Array;
+  len: number;
+  maxFrame: number;
+}
+
+export class DnsAnalyzer {
+  private readonly timeline: Timeline;
+  private readonly conversations: ConversationTable;
+  private readonly json: DnsJson[] = [];
+  /** Unanswered transactions, oldest first. */
+  private readonly pending = new Map<string, Transaction>();
+  private readonly answered = new Map<string, Transaction>();
+  private readonly names = new Map<string, string>();
+  private readonly tcp = new Map<number, [TcpDir, TcpDir]>();
+  private lastTime = 0;
+
+  constructor(ctx: DnsContext) {
+    this.timeline = ctx.timeline;
+    this.conversations = ctx.conversations;
+  }
+
+  onUdp(p: DecodedPacket, conv: Conversation, dir: 0 | 1, time: number): void {
+    const udp = p.udp;
+    if (!udp) return;
+    const payload = p.payloadBytes.subarray(p.payloadStart, p.payloadEnd);
+    const proto = dnsProtoForPorts(udp.srcPort, udp.dstPort);
+    this.onMessage(payload, conv, dir, p.frame.index, time, 'udp', proto);
+  }
+
+  onTcpData(conv: Conversation, dir: 0 | 1, data: Uint8Array, frame: number, time: number): boolean {
+    let pair = this.tcp.get(conv.id);
+    if (!pair) {
+      const mk = (): TcpDir => ({ buf: new Uint8Array(0), len: 0, maxFrame: 0 });
+      pair = [mk(), mk()];
+      this.tcp.set(conv.id, pair);
+    }
+    const d = pair[dir];
+    if (frame > d.maxFrame) d.maxFrame = frame;
+    if (d.len + data.length > d.buf.length) {
+      const next = new Uint8Array(Math.max(d.len + data.length, d.buf.length * 2, 512));
+      next.set(d.buf.subarray(0, d.len));
+      d.buf = next;
+    }
+    d.buf.set(data, d.len);
+    d.len += data.length;
+    const proto = dnsProtoForPorts(portOf(conv.client), portOf(conv.server));
+    let at = 0;
+    // each message: a 2-byte length, then the message (RFC 1035 §4.2.2); the frame that completes it reports it
+    while (d.len - at >= 2) {
+      const n = (d.buf[at] << 8) | d.buf[at + 1];
+      if (d.len - at < 2 + n) break;
+      this.onMessage(d.buf.slice(at + 2, at + 2 + n), conv, dir, d.maxFrame, time, 'tcp', proto);
+      at += 2 + n;
+    }
+    if (at > 0) {
+      d.buf.copyWithin(0, at, d.len);
+      d.len -= at;
+    }
+    if (d.len === 0 && d.buf.length > 65536 + 2) d.buf = new Uint8Array(512);
+    return true;
+  }
+
+  onTcpGap(conv: Conversation, dir: 0 | 1, _length: number, _frame: number): void {
+    const d = this.tcp.get(conv.id)?.[dir];
+    if (!d) return;
+    // the message in progress is lost; the next segment is assumed to start a new length prefix
+    d.len = 0;
+  }
+
+  finish(): void {
+    const last = this.timeline.count ? this.timeline.frame[this.timeline.count - 1] : 0;
+    for (const t of this.pending.values()) this.timeout(t, Math.max(last, t.firstFrame), this.lastTime, true);
+    this.pending.clear();
+    this.answered.clear();
+    this.tcp.clear();
+  }
+
+  toJson(): DnsJson[] {
+    return this.json.slice().sort((a, b) => a.frame - b.frame);
+  }
+
+  /** Address -> name learned from A/AAAA answers: the name that was asked for, following CNAME chains. */
+  hostNames(): Map<string, string> {
+    return new Map(this.names);
+  }
+
+  private onMessage(bytes: Uint8Array, conv: Conversation, dir: number, frame: number, time: number,
+    transport: 'udp' | 'tcp', proto: DnsProto): void {
+    if (bytes.length < 2) return; // not even an id
+    if (time > this.lastTime) this.lastTime = time;
+    const m = parseDnsMessage(bytes, { mdns: proto === 'mdns' });
+    const entry: DnsJson = {
+      frame, transport, proto, id: m.id, response: m.response,
+      questions: m.questions.map((q) => ({ name: q.name, type: q.type })),
+      answers: m.answers.map((r) => recordJson(r)),
+    };
+    if (m.response) entry.rcode = m.rcode;
+    this.json.push(entry);
+    conv.app ??= proto;
+    if (!conv.title) conv.title = proto === 'dns' ? 'DNS' : proto === 'mdns' ? 'mDNS' : 'LLMNR';
+    if (m.response) this.onResponse(m, conv, dir, frame, time, transport, proto);
+    else this.onQuery(m, conv, dir, frame, time, transport, proto);
+    this.expire(frame, time);
+  }
+
+  private key(m: DnsMessage, conv: Conversation, dir: number, proto: DnsProto, response: boolean): string {
+    const q = m.questions[0];
+    const question = q ? `${q.name.toLowerCase()}|${q.type}` : '';
+    if (proto === 'dns') return `${conv.id}|${m.id}|${question}`;
+    // mDNS and LLMNR answers come from another address than the one a query was sent to (multicast):
+    // match on the querier's side instead of the conversation
+    const querier = response ? (dir === 0 ? conv.server : conv.client) : (dir === 0 ? conv.client : conv.server);
+    return `${proto}|${proto === 'mdns' ? '' : querier}|${m.id}|${question}`;
+  }
+
+  private onQuery(m: DnsMessage, conv: Conversation, dir: number, frame: number, time: number,
+    transport: 'udp' | 'tcp', proto: DnsProto): void {
+    const key = this.key(m, conv, dir, proto, false);
+    const q = m.questions[0];
+    const existing = this.pending.get(key);
+    const base = {
+      id: m.id, proto, transport, opcode: opcodeName(m.opcode), name: q?.name ?? '', type: q ? rrTypeName(q.type) : '',
+      questions: m.questions.length, recursionDesired: m.recursionDesired,
+      dnssecOk: m.edns?.dnssecOk || undefined,
+      clientSubnet: m.edns?.clientSubnet ? `${m.edns.clientSubnet.address}/${m.edns.clientSubnet.sourcePrefix}` : undefined,
+    };
+    if (existing) {
+      existing.attempts++;
+      const f: DnsQueryFacts = { ...base, attempt: existing.attempts, firstFrame: existing.firstFrame };
+      this.timeline.push('dns.retransmission', frame, conv.id, dir, time - existing.firstTime, existing.attempts, f);
+      existing.lastTime = time;
+      this.conversations.note(conv, 'dns retransmission');
+      return;
+    }
+    const t: Transaction = {
+      key, conv, dir, id: m.id, proto, name: q?.name ?? '', type: q?.type ?? 0, firstFrame: frame, firstTime: time,
+      lastTime: time, attempts: 1, answeredAt: 0,
+    };
+    this.pending.set(key, t);
+    const f: DnsQueryFacts = { ...base, attempt: 1, firstFrame: frame };
+    this.timeline.push('dns.query', frame, conv.id, dir, q?.type ?? 0, m.id, f);
+  }
+
+  private onResponse(m: DnsMessage, conv: Conversation, dir: number, frame: number, time: number,
+    transport: 'udp' | 'tcp', proto: DnsProto): void {
+    const key = this.key(m, conv, dir, proto, true);
+    let t = this.pending.get(key);
+    let duplicate = false;
+    if (t) {
+      this.pending.delete(key);
+      t.answeredAt = time;
+      this.answered.set(key, t);
+    } else {
+      t = this.answered.get(key);
+      duplicate = !!t;
+    }
+    const q = m.questions[0];
+    const { chain, addresses } = followChain(q?.name, m.answers);
+    this.learnNames(chain, m.answers);
+    const latency = t ? time - t.firstTime : null;
+    const f: DnsResponseFacts = {
+      id: m.id, proto, transport, name: q?.name ?? '', type: q ? rrTypeName(q.type) : '', rcode: m.rcode,
+      rcodeName: rcodeName(m.rcode), authoritative: m.authoritative, truncated: m.truncated,
+      answers: m.answers.slice(0, MAX_FACT_RECORDS).map((r) => ({ name: r.name, type: rrTypeName(r.type), ttl: r.ttl, data: r.data })),
+      answerCount: m.answers.length, authorityCount: m.authority.length, additionalCount: m.additional.length,
+      chain, addresses, queryFrame: t ? t.firstFrame : null, latency, duplicate, attempts: t?.attempts ?? 0,
+    };
+    if (m.rcode === 3) this.conversations.note(conv, 'nxdomain');
+    else if (m.rcode === 2) this.conversations.note(conv, 'servfail');
+    this.timeline.push('dns.response', frame, conv.id, dir, latency ?? -1, m.rcode, f);
+  }
+
+  /** Queries unanswered for DNS_TIMEOUT seconds of capture time are reported at the current frame. */
+  private expire(frame: number, time: number): void {
+    for (const [key, t] of this.pending) {
+      if (time - t.firstTime < DNS_TIMEOUT) break; // oldest first: the rest are younger
+      if (time - t.lastTime < DNS_TIMEOUT) continue; // retransmitted recently: still waiting
+      this.pending.delete(key);
+      this.timeout(t, frame, time, false);
+    }
+    for (const [key, t] of this.answered) {
+      if (time - t.answeredAt < ANSWERED_MEMORY) break;
+      this.answered.delete(key);
+    }
+  }
+
+  private timeout(t: Transaction, frame: number, now: number, atEnd: boolean): void {
+    const f: DnsTimeoutFacts = {
+      id: t.id, proto: t.proto, name: t.name, type: rrTypeName(t.type), queryFrame: t.firstFrame, attempts: t.attempts,
+      waited: Math.max(0, now - t.lastTime), atEnd,
+    };
+    this.conversations.note(t.conv, 'dns timeout');
+    this.timeline.push('dns.timeout', frame, t.conv.id, t.dir, f.waited, t.attempts, f);
+  }
+
+  private learnNames(chain: string[], answers: DnsRecord[]): void {
+    const asked = chain[0];
+    const inChain = new Set(chain.map((n) => n.toLowerCase()));
+    for (const r of answers) {
+      if ((r.type !== 1 && r.type !== 28) || !r.data) continue;
+      // the name the user asked for when the address answers it (through the chain), else the record's own name
+      const owner = inChain.has(r.name.toLowerCase()) && asked ? asked : r.name;
+      if (isRealName(owner)) this.names.set(r.data, owner);
+    }
+  }
+}
+
+function recordJson(r: DnsRecord): { name: string; type: number; ttl?: number; data?: string } {
+  const out: { name: string; type: number; ttl?: number; data?: string } = { name: r.name, type: r.type };
+  if (r.type !== 41) out.ttl = r.ttl;
+  if (r.data !== undefined) out.data = r.data;
+  return out;
+}
+
+/** Follows CNAMEs from the question name through the answers; returns the chain and the final name's addresses. */
+export function followChain(qname: string | undefined, answers: DnsRecord[]): { chain: string[]; addresses: string[] } {
+  if (!qname) return { chain: [], addresses: [] };
+  const chain = [qname];
+  let current = qname.toLowerCase();
+  const seen = new Set([current]);
+  for (;;) {
+    const c = answers.find((r) => r.type === 5 && r.name.toLowerCase() === current && r.data);
+    if (!c || !c.data || seen.has(c.data.toLowerCase())) break;
+    chain.push(c.data);
+    current = c.data.toLowerCase();
+    seen.add(current);
+  }
+  const addresses = answers.filter((r) => (r.type === 1 || r.type === 28) && r.name.toLowerCase() === current && r.data)
+    .map((r) => r.data!);
+  return { chain, addresses };
+}

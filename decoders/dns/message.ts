@@ -1,0 +1,162 @@
+// DNS messages (RFC 1035 §4, EDNS RFC 6891): header, questions and the three record sections, names with
+// compression. Never throws. Like tshark, a question or record whose name or fixed fields run past the end (or whose
+// name points outside the message) ends the parse: it and everything after it are left out and `problems` says why.
+import { readName } from './name';
+import { formatRdata, type Rdata } from './rdata';
+
+export interface DnsQuestion {
+  name: string;
+  type: number;
+  /** Class without the mDNS unicast-response bit. */
+  qclass: number;
+  /** mDNS: the QU bit (unicast response wanted). */
+  unicastResponse?: boolean;
+}
+
+export interface DnsRecord {
+  name: string;
+  type: number;
+  rclass: number;
+  ttl: number;
+  /** mDNS cache-flush bit. */
+  cacheFlush?: boolean;
+  rdlength: number;
+  /** Readable data ("93.184.216.34", a target name, "10 mail.example.com"...); undefined when the data is cut. */
+  data?: string;
+  /** Structured data for types that have it (addresses, names, EDNS options, SVCB params...). */
+  rdata?: Rdata;
+}
+
+export interface EdnsInfo {
+  udpPayloadSize: number;
+  extendedRcodeHigh: number;
+  version: number;
+  dnssecOk: boolean;
+  options: { code: number; length: number }[];
+  clientSubnet?: { family: number; sourcePrefix: number; scopePrefix: number; address: string };
+}
+
+export interface DnsMessage {
+  id: number;
+  flags: number;
+  response: boolean;
+  opcode: number;
+  authoritative: boolean;
+  truncated: boolean;
+  recursionDesired: boolean;
+  recursionAvailable: boolean;
+  authenticData: boolean;
+  checkingDisabled: boolean;
+  /** Header rcode (4 bits). */
+  headerRcode: number;
+  /** Header rcode with EDNS's extended bits (RFC 6891 §6.1.3). */
+  rcode: number;
+  counts: { questions: number; answers: number; authority: number; additional: number };
+  questions: DnsQuestion[];
+  answers: DnsRecord[];
+  authority: DnsRecord[];
+  additional: DnsRecord[];
+  edns?: EdnsInfo;
+  /** Bytes of the message (for UDP the datagram payload, for TCP the length-prefixed message). */
+  length: number;
+  problems: string[];
+  /** The message ended before everything its header announced. */
+  cut: boolean;
+}
+
+/** Options for mDNS, whose class fields carry a flag in the top bit. */
+export interface ParseOptions {
+  mdns?: boolean;
+}
+
+export function parseDnsMessage(b: Uint8Array, opts: ParseOptions = {}): DnsMessage {
+  const end = b.length;
+  const u16 = (o: number) => (b[o] << 8) | b[o + 1];
+  const m: DnsMessage = {
+    id: end >= 2 ? u16(0) : 0, flags: 0, response: false, opcode: 0, authoritative: false, truncated: false,
+    recursionDesired: false, recursionAvailable: false, authenticData: false, checkingDisabled: false,
+    headerRcode: 0, rcode: 0, counts: { questions: 0, answers: 0, authority: 0, additional: 0 },
+    questions: [], answers: [], authority: [], additional: [], length: end, problems: [], cut: false,
+  };
+  if (end >= 4) {
+    const f = u16(2);
+    m.flags = f;
+    m.response = (f & 0x8000) !== 0;
+    m.opcode = (f >> 11) & 0xf;
+    m.authoritative = (f & 0x0400) !== 0;
+    m.truncated = (f & 0x0200) !== 0;
+    m.recursionDesired = (f & 0x0100) !== 0;
+    m.recursionAvailable = (f & 0x0080) !== 0;
+    m.authenticData = (f & 0x0020) !== 0;
+    m.checkingDisabled = (f & 0x0010) !== 0;
+    m.headerRcode = m.rcode = f & 0xf;
+  }
+  if (end < 12) {
+    m.cut = true;
+    m.problems.push(`${end} bytes: shorter than the 12-byte header`);
+    return m;
+  }
+  m.counts = { questions: u16(4), answers: u16(6), authority: u16(8), additional: u16(10) };
+  let pos = 12;
+  for (let i = 0; i < m.counts.questions; i++) {
+    const n = readName(b, pos, end);
+    if (n.error) return stop(m, `question ${i + 1}: ${n.error}`);
+    if (n.next + 4 > end) return stop(m, `question ${i + 1}: type and class cut`);
+    const cls = u16(n.next + 2);
+    const q: DnsQuestion = { name: n.text, type: u16(n.next), qclass: opts.mdns ? cls & 0x7fff : cls };
+    if (opts.mdns) q.unicastResponse = (cls & 0x8000) !== 0;
+    m.questions.push(q);
+    pos = n.next + 4;
+  }
+  const sections: [DnsRecord[], number, string][] = [
+    [m.answers, m.counts.answers, 'answer'], [m.authority, m.counts.authority, 'authority'],
+    [m.additional, m.counts.additional, 'additional'],
+  ];
+  for (const [list, count, what] of sections) {
+    for (let i = 0; i < count; i++) {
+      const n = readName(b, pos, end);
+      if (n.error) return stop(m, `${what} ${i + 1}: ${n.error}`);
+      const h = n.next;
+      if (h + 10 > end) return stop(m, `${what} ${i + 1}: fixed fields cut`);
+      const type = u16(h);
+      const cls = u16(h + 2);
+      const ttl = ((b[h + 4] << 24) >>> 0) + ((b[h + 5] << 16) | (b[h + 6] << 8) | b[h + 7]);
+      const rdlength = u16(h + 8);
+      const r: DnsRecord = { name: n.text, type, rclass: cls, ttl, rdlength };
+      if (opts.mdns && type !== 41) { r.rclass = cls & 0x7fff; r.cacheFlush = (cls & 0x8000) !== 0; }
+      const rd = h + 10;
+      list.push(r);
+      if (rd + rdlength > end) return stop(m, `${what} ${i + 1}: data of ${rdlength} bytes cut`);
+      const f = formatRdata(b, rd, rd + rdlength, type, cls);
+      r.data = f.text;
+      r.rdata = f.rdata;
+      if (f.problem) m.problems.push(`${what} ${i + 1}: ${f.problem}`);
+      if (type === 41 && !m.edns) {
+        m.edns = ednsInfo(r, f.rdata);
+        m.rcode = (m.edns.extendedRcodeHigh << 4) | m.headerRcode;
+      }
+      pos = rd + rdlength;
+    }
+  }
+  if (pos < end) m.problems.push(`${end - pos} bytes after the last record`);
+  return m;
+}
+
+function stop(m: DnsMessage, why: string): DnsMessage {
+  m.cut = true;
+  m.problems.push(why);
+  return m;
+}
+
+function ednsInfo(r: DnsRecord, rd: Rdata | undefined): EdnsInfo {
+  const e: EdnsInfo = {
+    udpPayloadSize: r.rclass, extendedRcodeHigh: r.ttl >>> 24, version: (r.ttl >>> 16) & 0xff,
+    dnssecOk: (r.ttl & 0x8000) !== 0, options: [],
+  };
+  if (rd?.kind === 'opt') {
+    e.options = rd.options.map((o) => ({ code: o.code, length: o.length }));
+    const cs = rd.options.find((o) => o.clientSubnet)?.clientSubnet;
+    if (cs) e.clientSubnet = cs;
+  }
+  return e;
+}

@@ -1,0 +1,108 @@
+// DNS names (RFC 1035 §3.1, §4.1.4): labels, compression pointers with loop protection, the 255-byte limit, and
+// tshark's way of printing them (so names compare equal with its output).
+
+/** Longest name on the wire, labels and their length bytes and the root byte (RFC 1035 §3.1). */
+export const MAX_NAME_WIRE = 255;
+
+export const NAME_ROOT = '<Root>';
+export const NAME_LOOP = '<Name contains a pointer that loops>';
+export const NAME_TOO_LONG = '<Name too long>';
+export const NAME_EXTENDED_LABEL = '<Unknown extended label>';
+
+export interface NameRead {
+  /** tshark's text for the name: labels joined by '.', odd bytes escaped, or one of the NAME_* markers. */
+  text: string;
+  /** Offset just after the name where it was written (after the first pointer, if any). */
+  next: number;
+  /** The name could not be read: it runs past the message or uses a reserved label type. */
+  error?: string;
+}
+
+/**
+ * One label's bytes as tshark 4.0 prints them: UTF-8 (an invalid sequence becomes one U+FFFD), C0 controls as C
+ * escapes (\a \b \t \n \v \f \r) or 3-digit octal, DEL as \177; everything else, '.' and '\' included, unchanged.
+ */
+export function formatLabel(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  let i = start;
+  while (i < end) {
+    const c = b[i];
+    if (c < 0x80) {
+      if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
+      else s += controlEscape(c);
+      i++;
+      continue;
+    }
+    // multi-byte UTF-8
+    let need = 0, cp = 0, min = 0;
+    if (c >= 0xc2 && c <= 0xdf) { need = 1; cp = c & 0x1f; min = 0x80; }
+    else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; min = 0x800; }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; min = 0x10000; }
+    let j = i + 1, ok = need > 0;
+    for (let k = 0; ok && k < need; k++, j++) {
+      if (j >= end || (b[j] & 0xc0) !== 0x80) { ok = false; break; }
+      cp = (cp << 6) | (b[j] & 0x3f);
+    }
+    if (ok && cp >= min && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
+      s += String.fromCodePoint(cp);
+      i = j;
+    } else {
+      // one replacement character for the lead byte and the continuation bytes that follow it
+      s += '\ufffd';
+      i++;
+      while (i < end && (b[i] & 0xc0) === 0x80) i++;
+    }
+  }
+  return s;
+}
+
+function controlEscape(c: number): string {
+  switch (c) {
+    case 0x07: return '\\a';
+    case 0x08: return '\\b';
+    case 0x09: return '\\t';
+    case 0x0a: return '\\n';
+    case 0x0b: return '\\v';
+    case 0x0c: return '\\f';
+    case 0x0d: return '\\r';
+    default: return '\\' + c.toString(8).padStart(3, '0');
+  }
+}
+
+/** Reads a (possibly compressed) name at `offset` of the message `b[0..end)`. */
+export function readName(b: Uint8Array, offset: number, end: number): NameRead {
+  let pos = offset;
+  let next = -1;
+  let wire = 1; // the root byte
+  let tooLong = false;
+  const labels: string[] = [];
+  const visited: number[] = [];
+  for (;;) {
+    if (pos >= end) return { text: '', next: end, error: 'name runs past the end of the message' };
+    const len = b[pos];
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 2 > end) return { text: '', next: end, error: 'compression pointer cut short' };
+      const target = ((len & 0x3f) << 8) | b[pos + 1];
+      if (next < 0) next = pos + 2;
+      if (target >= end) return { text: '', next, error: `compression pointer to ${target}, outside the message` };
+      if (visited.includes(target) || visited.length > 127) return { text: NAME_LOOP, next };
+      visited.push(target);
+      pos = target;
+      continue;
+    }
+    if (kind === 0x40) return { text: NAME_EXTENDED_LABEL, next: next < 0 ? pos + 1 : next };
+    if (kind === 0x80) return { text: '', next: next < 0 ? pos + 1 : next, error: `reserved label type 0x${len.toString(16)}` };
+    if (len === 0) {
+      if (next < 0) next = pos + 1;
+      break;
+    }
+    if (pos + 1 + len > end) return { text: '', next: end, error: 'label runs past the end of the message' };
+    wire += 1 + len;
+    if (wire > MAX_NAME_WIRE) tooLong = true;
+    else labels.push(formatLabel(b, pos + 1, pos + 1 + len));
+    pos += 1 + len;
+  }
+  if (tooLong) return { text: NAME_TOO_LONG, next };
+  return { text: labels.length ? labels.join('.') : NAME_ROOT, next };
+}

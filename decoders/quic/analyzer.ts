@@ -1,0 +1,549 @@
+// QUIC over UDP: finds QUIC datagrams on any port (heuristic like tshark's), splits coalesced packets, follows each
+// connection across connection-ID changes and client port changes, decrypts Initial packets with the keys anyone
+// can derive (RFC 9001 §5), reassembles their CRYPTO frames into the TLS ClientHello/ServerHello, and writes one
+// timeline event per QUIC packet plus the handshake-completion summary.
+import type { QuicJson } from '../analysis-json';
+import type { ConversationTable } from '../conversations';
+import { endpoint } from '../conversations';
+import type { DecodedPacket } from '../packet';
+import { Dir, type EventKind, type Timeline } from '../timeline';
+import { ExtensionType, parseClientHello, parseServerHello } from '../tls/hello';
+import { ja4 } from '../tls/fingerprint';
+import { cipherSuiteName, handshakeTypeName, versionName } from '../tls/names';
+import { QuicConnection, Space } from './connection';
+import { retryTagValid, unprotectPacket } from './crypto';
+import { parseFrames, transportErrorName, type QuicFrame } from './frames';
+import {
+  looksLikeQuicLongHeader, MAX_CID_LENGTH, parseLongHeader, splitDatagram, type PacketHeader,
+} from './header';
+import { PacketLog } from './packet-log';
+import { parseTransportParameters, TP_EXTENSION_DRAFT } from './transport-params';
+import { toHex } from './varint';
+import { isGreaseVersion, quicVersion, versionHex } from './versions';
+
+/** Connections kept for lookups; older ones are forgotten (their conversations stay). */
+const MAX_CONNECTIONS = 20_000;
+/** CRYPTO bytes waiting for reassembly across all connections. */
+const CRYPTO_BUDGET = 32 * 1024 * 1024;
+/** Lookup keys one connection may register (CIDs, ports). */
+const MAX_KEYS_PER_CONNECTION = 64;
+
+/** The facts a QUIC timeline event's `ref` carries (plain values only). a = packet number (-1 unknown),
+ * b = packet length in bytes. */
+export interface QuicPacketRef {
+  packetType: QuicJson['packetType'];
+  header: 'long' | 'short';
+  version?: string;
+  versionName?: string;
+  dcid: string;
+  scid?: string;
+  packetNumber?: number;
+  length: number;
+  indexInDatagram: number;
+  /** Initial packets: whether the payload could be decrypted. Other types are protected without a key log. */
+  decrypted: boolean;
+  tokenLength?: number;
+  frameTypes?: number[];
+  /** ACK ranges [smallest, largest], highest first. */
+  acked?: [number, number][];
+  /** CRYPTO frames [offset, length]. */
+  crypto?: [number, number][];
+  /** TLS handshake messages completed by this packet's CRYPTO data. */
+  tls?: string[];
+  sni?: string;
+  alpn?: string[];
+  ja4?: string;
+  transportParameters?: Record<string, unknown>;
+  cipherSuite?: string;
+  tlsVersion?: string;
+  helloRetryRequest?: boolean;
+  close?: { error: number; name: string; reason: string; application: boolean; frameType?: number };
+  newToken?: number;
+  retry?: { tokenLength: number; integrity: 'valid' | 'invalid' | 'unknown'; newCid: string };
+  versions?: string[];
+  forcingVersionNegotiation?: boolean;
+  migratedFrom?: string;
+  issue?: string;
+}
+
+/** `ref` of quic.handshake_completed; a = round trips before the client could send application data, b = seconds
+ * from the client's first Initial. */
+export interface QuicHandshakeRef {
+  roundTrips: number;
+  retries: number;
+  versionNegotiations: number;
+  helloRetryRequests: number;
+  /** Time from the client's first Initial to the server's first reply: one network round trip, in seconds. */
+  rtt: number | null;
+  seconds: number;
+  zeroRtt: boolean;
+  sni?: string;
+  alpn?: string[];
+  version: string;
+}
+
+interface Ctx {
+  frame: number;
+  time: number;
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  tupleKey: string;
+  migratedFrom?: string;
+}
+
+const WELL_KNOWN = new Set([80, 443, 784, 853, 4433, 4443, 8443, 8843, 8080]);
+const isServerPort = (p: number) => p < 1024 || WELL_KNOWN.has(p);
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class QuicAnalyzer {
+  /** Direction of the last datagram accepted by onUdp (Dir.*). */
+  lastDir: number = Dir.NONE;
+  /** Exceptions caught inside the decoder (a bug if not 0; the fuzz tests check it). */
+  internalErrors = 0;
+  private readonly timeline: Timeline;
+  private readonly conversations: ConversationTable;
+  private readonly log = new PacketLog();
+  private readonly byTuple = new Map<string, QuicConnection>();
+  /** CID (hex) -> connection and the side that chose it (0 client, 1 server). */
+  private readonly byCid = new Map<string, { conn: QuicConnection; side: 0 | 1 }>();
+  /** Client's original DCID (hex) -> connection (Initial and 0-RTT packets carry it). */
+  private readonly byInitialDcid = new Map<string, QuicConnection>();
+  /** Lengths of the CIDs known, for finding a short header's DCID after migration. */
+  private readonly cidLengths = new Set<number>();
+  private readonly live = new Map<QuicConnection, string[]>();
+  private cryptoHeld = 0;
+
+  constructor(ctx: { timeline: Timeline; conversations: ConversationTable }) {
+    this.timeline = ctx.timeline;
+    this.conversations = ctx.conversations;
+  }
+
+  /** Returns the conversation id if this UDP datagram is QUIC, else -1; sets lastDir. */
+  onUdp(p: DecodedPacket, time: number): number {
+    this.lastDir = Dir.NONE;
+    const udp = p.udp;
+    if (!udp) return -1;
+    const b = p.payloadBytes, start = p.payloadStart, end = Math.min(p.payloadEnd, b.length);
+    const a = `${p.src}|${udp.srcPort}`, z = `${p.dst}|${udp.dstPort}`;
+    const ctx: Ctx = {
+      frame: p.frame.index, time, src: p.src, srcPort: udp.srcPort, dst: p.dst, dstPort: udp.dstPort,
+      tupleKey: a < z ? `${a}|${z}` : `${z}|${a}`,
+    };
+    try {
+      return this.datagram(b, start, end, ctx);
+    } catch {
+      this.internalErrors++;
+      const conn = this.byTuple.get(ctx.tupleKey);
+      return conn ? conn.conv.id : -1;
+    }
+  }
+
+  finish(): void {
+    for (const conn of this.live.keys()) conn.release();
+    this.cryptoHeld = 0;
+  }
+
+  toJson(): QuicJson[] {
+    return this.log.toJson();
+  }
+
+  /** Bytes held by the per-packet log (for the memory benchmark). */
+  retainedBytes(): number {
+    return this.log.retainedBytes() + this.cryptoHeld;
+  }
+
+  private datagram(b: Uint8Array, start: number, end: number, ctx: Ctx): number {
+    const tupleConn = this.byTuple.get(ctx.tupleKey);
+    if (end <= start) return tupleConn ? this.accept(tupleConn, tupleConn.isServer(ctx.src, ctx.srcPort)) : -1;
+    const found = b[start] & 0x80 ? this.resolveLong(b, start, end, ctx, tupleConn)
+      : this.resolveShort(b, start, end, ctx, tupleConn);
+    if (!found) return -1;
+    const { conn, fromServer } = found;
+    this.trackPath(conn, fromServer, ctx);
+    const dcidLen = () => (fromServer ? conn.clientCid?.length ?? 0 : conn.serverCid?.length ?? 0);
+    const packets = splitDatagram(b, start, end, dcidLen);
+    for (let i = 0; i < packets.length; i++) this.packet(conn, fromServer, packets[i], i, b, ctx);
+    return this.accept(conn, fromServer);
+  }
+
+  private accept(conn: QuicConnection, fromServer: boolean): number {
+    this.lastDir = fromServer ? Dir.SERVER_TO_CLIENT : Dir.CLIENT_TO_SERVER;
+    return conn.conv.id;
+  }
+
+  // ---- which connection a datagram belongs to
+
+  private resolveLong(b: Uint8Array, start: number, end: number, ctx: Ctx, tupleConn: QuicConnection | undefined):
+    { conn: QuicConnection; fromServer: boolean } | null {
+    if (!tupleConn && !looksLikeQuicLongHeader(b, start, end)) return null;
+    const h = parseLongHeader(b, start, end);
+    const dh = toHex(h.dcid);
+    let conn: QuicConnection | undefined;
+    let fromServer = false;
+    if (h.type === 'version_negotiation') {
+      conn = tupleConn ?? this.byInitialDcid.get(toHex(h.scid)) ?? this.byCid.get(dh)?.conn;
+      fromServer = conn ? !conn.isServer(ctx.dst, ctx.dstPort) : true;
+    } else if ((h.type === 'initial' || h.type === '0rtt') && h.dcid.length && this.byInitialDcid.has(dh)) {
+      conn = this.byInitialDcid.get(dh)!;
+      fromServer = conn.isServer(ctx.src, ctx.srcPort);
+    } else if (h.dcid.length && this.byCid.has(dh)) {
+      const e = this.byCid.get(dh)!;
+      conn = e.conn;
+      fromServer = e.side === 0; // the client chose this CID, so the packet goes to the client
+    } else if (tupleConn) {
+      conn = tupleConn;
+      fromServer = tupleConn.isServer(ctx.src, ctx.srcPort);
+    }
+    // A client Initial with a DCID this connection never used is a fresh connection on the same ports (as tshark
+    // sees it), unless this connection's keys open it (the client switched to a server CID we did not see).
+    if (conn && h.type === 'initial' && !fromServer && h.dcid.length && !conn.retryPending &&
+      !sameBytes(h.dcid, conn.originalDcid) && !conn.serverCids.has(dh) && !this.opens(conn, h, b)) {
+      conn = undefined;
+    }
+    if (!conn) {
+      const clientIsSrc = this.guessClientIsSrc(h, ctx);
+      const fromClientInitial = clientIsSrc && (h.type === 'initial' || h.type === '0rtt');
+      const odcid = fromClientInitial ? h.dcid : h.type === 'version_negotiation' ? h.scid : new Uint8Array(0);
+      conn = this.create(ctx, clientIsSrc, odcid, h.version || 0);
+      conn.partial = !fromClientInitial;
+      fromServer = !clientIsSrc;
+      if (fromClientInitial && h.dcid.length) this.register(conn, 'initial', dh);
+    }
+    return { conn, fromServer };
+  }
+
+  private resolveShort(b: Uint8Array, start: number, end: number, ctx: Ctx, tupleConn: QuicConnection | undefined):
+    { conn: QuicConnection; fromServer: boolean } | null {
+    if (tupleConn) return { conn: tupleConn, fromServer: this.sentByServer(tupleConn, ctx) };
+    // A short header on unknown ports: only a connection we know by its DCID (migration, NAT rebinding).
+    if (end - start < 1 + 1 + 1 + 16 || this.cidLengths.size === 0) return null;
+    const lengths = [...this.cidLengths].sort((x, y) => y - x);
+    for (const n of lengths) {
+      if (n > MAX_CID_LENGTH || start + 1 + n > end - 17) continue;
+      const e = this.byCid.get(toHex(b, start + 1, start + 1 + n));
+      if (e) return { conn: e.conn, fromServer: e.side === 0 };
+    }
+    return null;
+  }
+
+  private sentByServer(conn: QuicConnection, ctx: Ctx): boolean {
+    if (conn.isServer(ctx.src, ctx.srcPort)) return true;
+    if (conn.isServer(ctx.dst, ctx.dstPort)) return false;
+    return ctx.srcPort === conn.serverPort;
+  }
+
+  /** Which side sent a packet that starts a connection we have not seen begin. */
+  private guessClientIsSrc(h: PacketHeader, ctx: Ctx): boolean {
+    if (h.type === 'retry' || h.type === 'version_negotiation') return false;
+    const s = isServerPort(ctx.srcPort), d = isServerPort(ctx.dstPort);
+    if (h.type === 'initial' || h.type === '0rtt') return !(s && !d);
+    if (s !== d) return d;
+    return ctx.srcPort >= ctx.dstPort;
+  }
+
+  /** True when `conn`'s client Initial keys authenticate this packet. */
+  private opens(conn: QuicConnection, h: PacketHeader, b: Uint8Array): boolean {
+    const keys = conn.keys(h.version);
+    if (!keys || h.pnOffset < 0) return false;
+    const r = unprotectPacket(b, h.start, h.pnOffset, h.end, true, keys.client, conn.largestPn[0][Space.INITIAL]);
+    return !!r?.payload;
+  }
+
+  private create(ctx: Ctx, clientIsSrc: boolean, odcid: Uint8Array, version: number): QuicConnection {
+    const client: [string, number] = clientIsSrc ? [ctx.src, ctx.srcPort] : [ctx.dst, ctx.dstPort];
+    const server: [string, number] = clientIsSrc ? [ctx.dst, ctx.dstPort] : [ctx.src, ctx.srcPort];
+    const conv = this.conversations.open('quic', client[0], client[1], server[0], server[1], ctx.frame);
+    conv.app = 'quic';
+    conv.title = 'QUIC';
+    const conn = new QuicConnection(conv, odcid, version, client, server);
+    this.live.set(conn, []);
+    this.register(conn, 'tuple', ctx.tupleKey);
+    if (this.live.size > MAX_CONNECTIONS) this.evictOldest();
+    return conn;
+  }
+
+  private register(conn: QuicConnection, kind: 'tuple' | 'initial' | 'client' | 'server', key: string): void {
+    const keys = this.live.get(conn);
+    if (!keys) return;
+    if (keys.length >= MAX_KEYS_PER_CONNECTION && kind !== 'tuple') return;
+    if (kind === 'tuple') this.byTuple.set(key, conn);
+    else if (kind === 'initial') this.byInitialDcid.set(key, conn);
+    else {
+      this.byCid.set(key, { conn, side: kind === 'client' ? 0 : 1 });
+      (kind === 'client' ? conn.clientCids : conn.serverCids).add(key);
+      this.cidLengths.add(key.length >> 1);
+    }
+    keys.push(`${kind}:${key}`);
+  }
+
+  private evictOldest(): void {
+    const [conn, keys] = this.live.entries().next().value as [QuicConnection, string[]];
+    for (const k of keys) {
+      const i = k.indexOf(':');
+      const kind = k.slice(0, i), key = k.slice(i + 1);
+      const map: Map<string, unknown> = kind === 'tuple' ? this.byTuple : kind === 'initial' ? this.byInitialDcid
+        : this.byCid;
+      const v = map.get(key) as QuicConnection | { conn: QuicConnection } | undefined;
+      if (v === conn || (v && 'conn' in v && v.conn === conn)) map.delete(key);
+    }
+    this.cryptoHeld -= conn.heldBytes();
+    conn.release();
+    this.live.delete(conn);
+  }
+
+  /** Client port changes (migration, NAT rebinding) found through a known CID. */
+  private trackPath(conn: QuicConnection, fromServer: boolean, ctx: Ctx): void {
+    const addr = ctx.src, port = ctx.srcPort; // the sender's endpoint
+    if (fromServer) {
+      if (addr === conn.serverAddr && port === conn.serverPort) return;
+      ctx.migratedFrom = endpoint(conn.serverAddr, conn.serverPort);
+      conn.serverAddr = addr;
+      conn.serverPort = port;
+    } else {
+      if (addr === conn.clientAddr && port === conn.clientPort) return;
+      ctx.migratedFrom = endpoint(conn.clientAddr, conn.clientPort);
+      conn.clientAddr = addr;
+      conn.clientPort = port;
+    }
+    conn.migrations++;
+    this.conversations.note(conn.conv, 'migration');
+    this.register(conn, 'tuple', ctx.tupleKey);
+  }
+
+  // ---- one QUIC packet
+
+  private packet(conn: QuicConnection, fromServer: boolean, h: PacketHeader, index: number, b: Uint8Array,
+    ctx: Ctx): void {
+    const dir = fromServer ? 1 : 0;
+    const ref: QuicPacketRef = {
+      packetType: h.type, header: h.long ? 'long' : 'short', dcid: toHex(h.dcid), length: h.end - h.start,
+      indexInDatagram: index, decrypted: false,
+    };
+    if (h.long) {
+      ref.version = versionHex(h.version);
+      ref.versionName = quicVersion(h.version).name;
+      ref.scid = toHex(h.scid);
+      if (h.token && h.type === 'initial') ref.tokenLength = h.token.length;
+      if (isGreaseVersion(h.version)) ref.forcingVersionNegotiation = true;
+    }
+    if (h.issue) ref.issue = h.issue;
+    if (index === 0 && ctx.migratedFrom) ref.migratedFrom = ctx.migratedFrom;
+    if (fromServer) { if (conn.firstServerTime < 0) conn.firstServerTime = ctx.time; }
+    else if (conn.firstClientTime < 0) conn.firstClientTime = ctx.time;
+
+    if (h.long) this.trackIds(conn, fromServer, h, ref, b);
+    const row = this.log.add({
+      frame: ctx.frame, index, long: h.long, version: h.version, type: h.type, dcid: ref.dcid, scid: ref.scid ?? '',
+      packetNumber: -1,
+    });
+    if (h.type === 'initial') this.initial(conn, dir, h, b, ref, row);
+    this.emit(conn, dir, h, ref, ctx);
+  }
+
+  /** Connection IDs, Retry and Version Negotiation bookkeeping (mirrors what each packet tells about the CIDs). */
+  private trackIds(conn: QuicConnection, fromServer: boolean, h: PacketHeader, ref: QuicPacketRef,
+    b: Uint8Array): void {
+    const sh = toHex(h.scid);
+    if (h.type === 'version_negotiation') {
+      conn.versionNegotiations++;
+      this.conversations.note(conn.conv, 'version_negotiation');
+      ref.versions = (h.supportedVersions ?? []).slice(0, 64).map(versionHex);
+      return;
+    }
+    if (!fromServer) {
+      if (h.type === 'initial') {
+        if (conn.retryPending && h.dcid.length) {
+          // The Initial answering a Retry: new keys from the Retry's SCID (RFC 9001 §5.2)
+          conn.preRetryDcid = conn.originalDcid;
+          conn.restartKeys(h.dcid);
+          conn.retryPending = false;
+          conn.serverCid = null;
+          this.register(conn, 'initial', toHex(h.dcid));
+        } else if (conn.versionNegotiations > 0 && h.version !== conn.version && h.version !== 0 &&
+          !isGreaseVersion(h.version)) {
+          // A new attempt in a version the server offered: new keys, new ClientHello (RFC 9000 §6)
+          conn.version = h.version;
+          conn.restartKeys(h.dcid);
+          conn.resetHandshake();
+          this.register(conn, 'initial', toHex(h.dcid));
+        }
+      }
+      if (h.scid.length && (h.type === 'initial' || h.type === '0rtt' || h.type === 'handshake')) {
+        if (!conn.clientCid) conn.clientCid = h.scid.slice();
+        if (!conn.clientCids.has(sh)) this.register(conn, 'client', sh);
+      }
+      if (h.type === '0rtt' && !conn.zeroRtt) {
+        conn.zeroRtt = true;
+        this.conversations.note(conn.conv, '0rtt');
+      }
+      if (h.type === 'handshake') conn.clientHandshakeSeen = true;
+      return;
+    }
+    if (h.type === 'retry') {
+      conn.retries++;
+      conn.retryPending = true;
+      this.conversations.note(conn.conv, 'retry');
+      const valid = retryTagValid(h.version, conn.originalDcid, b.subarray(h.start, h.end));
+      ref.retry = {
+        tokenLength: h.token?.length ?? 0, newCid: sh,
+        integrity: valid === null || conn.partial ? 'unknown' : valid ? 'valid' : 'invalid',
+      };
+    }
+    if (h.version !== conn.version && h.version !== 0 && h.type !== 'retry' && !isGreaseVersion(conn.version)) {
+      conn.negotiatedVersion = h.version; // compatible version negotiation (RFC 9368), e.g. v1 -> v2
+    }
+    if (h.scid.length) {
+      if (!conn.serverCid) conn.serverCid = h.scid.slice();
+      if (!conn.serverCids.has(sh)) this.register(conn, 'server', sh);
+    }
+  }
+
+  /** Decrypts an Initial packet and follows its frames. */
+  private initial(conn: QuicConnection, dir: 0 | 1, h: PacketHeader, b: Uint8Array, ref: QuicPacketRef,
+    row: number): void {
+    const keys = conn.keys(h.version);
+    if (!keys || h.pnOffset < 0) return;
+    const r = unprotectPacket(b, h.start, h.pnOffset, h.end, true, dir ? keys.server : keys.client,
+      conn.largestPn[dir][Space.INITIAL]);
+    if (!r?.payload) return;
+    conn.largestPn[dir][Space.INITIAL] = Math.max(conn.largestPn[dir][Space.INITIAL], r.packetNumber);
+    ref.decrypted = true;
+    ref.packetNumber = r.packetNumber;
+    const parsed = parseFrames(r.payload);
+    ref.frameTypes = parsed.types;
+    if (parsed.issue) ref.issue = parsed.issue;
+    this.log.setPacket(row, r.packetNumber, parsed.types);
+    for (const f of parsed.frames) this.frame(conn, dir, f, ref, row);
+  }
+
+  private frame(conn: QuicConnection, dir: 0 | 1, f: QuicFrame, ref: QuicPacketRef, row: number): void {
+    switch (f.type) {
+      case 0x02: case 0x03:
+        if ('ranges' in f) ref.acked = f.ranges.slice(0, 16);
+        return;
+      case 0x06:
+        if ('data' in f && 'offset' in f) {
+          (ref.crypto ??= []).push([f.offset, f.data.length]);
+          this.cryptoData(conn, dir, f.offset, f.data, ref, row);
+        }
+        return;
+      case 0x07:
+        if ('token' in f) ref.newToken = f.token.length;
+        return;
+      case 0x18:
+        if ('cid' in f && f.cid.length) this.register(conn, dir ? 'server' : 'client', toHex(f.cid));
+        return;
+      case 0x1c: case 0x1d:
+        if ('reason' in f) {
+          ref.close = {
+            error: f.error, application: f.type === 0x1d, reason: f.reason.slice(0, 256),
+            name: f.type === 0x1d ? `application error 0x${f.error.toString(16)}` : transportErrorName(f.error),
+          };
+          if (f.frameType !== undefined) ref.close.frameType = f.frameType;
+        }
+        return;
+      default:
+    }
+  }
+
+  private cryptoData(conn: QuicConnection, dir: 0 | 1, offset: number, data: Uint8Array, ref: QuicPacketRef,
+    row: number): void {
+    const stream = conn.crypto[dir];
+    if (this.cryptoHeld + data.length > CRYPTO_BUDGET) return; // bounded memory: this data is not reassembled
+    const before = stream.heldBytes;
+    const msgs = stream.add(offset, data);
+    this.cryptoHeld += stream.heldBytes - before;
+    for (const m of msgs) {
+      const name = handshakeTypeName(m.type);
+      (ref.tls ??= []).push(name);
+      if (m.type === 1 && dir === 0) this.clientHello(conn, m.body, ref, row);
+      else if (m.type === 2 && dir === 1) this.serverHello(conn, m.body, ref);
+    }
+  }
+
+  private clientHello(conn: QuicConnection, body: Uint8Array, ref: QuicPacketRef, row: number): void {
+    const ch = parseClientHello(body);
+    ref.sni = ch.sni;
+    ref.alpn = ch.alpn;
+    if (ch.sni !== undefined || ch.alpn) this.log.setHello(row, ch.sni, ch.alpn);
+    try { ref.ja4 = ja4(ch, 'q').ja4; } catch { /* a fingerprint is optional */ }
+    if (ch.quicTransportParameters) {
+      const draft = ch.extensions.some((e) => e.type === TP_EXTENSION_DRAFT) &&
+        quicVersion(conn.version).draft > 0 && quicVersion(conn.version).draft < 27;
+      const tp = parseTransportParameters(ch.quicTransportParameters, draft);
+      conn.clientParams = tp;
+      ref.transportParameters = tp.byName;
+      const scid = tp.byName['initial_source_connection_id'];
+      if (typeof scid === 'string' && scid && !conn.clientCids.has(scid)) this.register(conn, 'client', scid);
+    }
+    if (ch.sni !== undefined) conn.sni = ch.sni;
+    if (ch.alpn) conn.alpn = ch.alpn;
+    if (conn.sni) conn.conv.title = `QUIC ${conn.sni}`;
+    if (!ch.extensions.some((e) => e.type === ExtensionType.EARLY_DATA)) return;
+    this.conversations.note(conn.conv, 'early_data_offered');
+  }
+
+  private serverHello(conn: QuicConnection, body: Uint8Array, ref: QuicPacketRef): void {
+    const sh = parseServerHello(body);
+    if (sh.helloRetryRequest) {
+      conn.helloRetryRequests++;
+      ref.helloRetryRequest = true;
+      this.conversations.note(conn.conv, 'hello_retry_request');
+      if (ref.tls) ref.tls[ref.tls.length - 1] = 'hello_retry_request';
+      return;
+    }
+    conn.cipherSuite = sh.cipherSuite;
+    conn.tlsVersion = sh.version;
+    ref.cipherSuite = cipherSuiteName(sh.cipherSuite);
+    ref.tlsVersion = versionName(sh.version);
+    if (sh.alpn) conn.serverAlpn = sh.alpn;
+  }
+
+  // ---- timeline
+
+  private emit(conn: QuicConnection, dir: 0 | 1, h: PacketHeader, ref: QuicPacketRef, ctx: Ctx): void {
+    const conv = conn.conv.id;
+    const pn = ref.packetNumber ?? -1;
+    const kind: EventKind = KIND[h.type];
+    // 1-RTT and 0-RTT can be most of a capture: only the first per direction carries a ref
+    const seen = h.type === '1rtt' ? conn.seen1rtt : h.type === '0rtt' ? conn.seen0rtt : null;
+    const withRef = !seen || !seen[dir] || ref.migratedFrom !== undefined;
+    if (seen) seen[dir] = true;
+    this.timeline.push(kind, ctx.frame, conv, dir, pn, ref.length, withRef ? ref : undefined);
+    if (ref.close) {
+      conn.closed = true;
+      this.timeline.push('quic.connection_close', ctx.frame, conv, dir, ref.close.error, ref.close.application ? 1 : 0,
+        ref.close);
+    }
+    if (h.type === '1rtt' && dir === 0 && !conn.handshakeDoneFrame) this.handshakeCompleted(conn, ctx);
+  }
+
+  /** The client's first 1-RTT packet: from its side the handshake is complete (RFC 9001 §4.1.1). */
+  private handshakeCompleted(conn: QuicConnection, ctx: Ctx): void {
+    conn.handshakeDoneFrame = ctx.frame;
+    const roundTrips = 1 + conn.retries + conn.versionNegotiations + conn.helloRetryRequests;
+    const start = conn.firstClientTime >= 0 ? conn.firstClientTime : ctx.time;
+    const ref: QuicHandshakeRef = {
+      roundTrips, retries: conn.retries, versionNegotiations: conn.versionNegotiations,
+      helloRetryRequests: conn.helloRetryRequests,
+      rtt: conn.firstServerTime >= 0 && conn.firstClientTime >= 0 && conn.firstServerTime >= conn.firstClientTime
+        ? conn.firstServerTime - conn.firstClientTime : null,
+      seconds: ctx.time - start, zeroRtt: conn.zeroRtt, sni: conn.sni, alpn: conn.alpn,
+      version: quicVersion(conn.negotiatedVersion || conn.version).name,
+    };
+    this.timeline.push('quic.handshake_completed', ctx.frame, conn.conv.id, Dir.CLIENT_TO_SERVER, roundTrips,
+      ref.seconds, ref);
+  }
+}
+
+const KIND: Record<PacketHeader['type'], EventKind> = {
+  initial: 'quic.initial', '0rtt': 'quic.0rtt', handshake: 'quic.handshake', retry: 'quic.retry',
+  version_negotiation: 'quic.version_negotiation', '1rtt': 'quic.1rtt',
+};

@@ -1,0 +1,123 @@
+// Every QUIC packet's JSON facts, stored column-wise (a few typed arrays, connection IDs interned) so that a
+// capture with millions of 1-RTT packets does not hold an object per packet. toJson() builds the contract's rows.
+import type { QuicJson } from '../analysis-json';
+import type { PacketType } from './header';
+import { versionHex } from './versions';
+
+const TYPES: readonly PacketType[] = ['initial', '0rtt', 'handshake', 'retry', 'version_negotiation', '1rtt'];
+const TYPE_CODE = new Map<PacketType, number>(TYPES.map((t, i) => [t, i]));
+const LONG = 0x80;
+
+export interface PacketFacts {
+  frame: number;
+  index: number;
+  long: boolean;
+  version: number;
+  type: PacketType;
+  dcid: string;
+  scid: string;
+  /** -1 when the packet could not be unprotected. */
+  packetNumber: number;
+  frameTypes?: number[];
+  sni?: string;
+  alpn?: string[];
+}
+
+export class PacketLog {
+  count = 0;
+  private cap = 0;
+  private frame = new Uint32Array(0);
+  private index = new Uint8Array(0);
+  private kind = new Uint8Array(0);
+  private version = new Uint32Array(0);
+  private dcid = new Int32Array(0);
+  private scid = new Int32Array(0);
+  private pn = new Float64Array(0);
+  private readonly frameTypes = new Map<number, number[]>();
+  private readonly sni = new Map<number, string>();
+  private readonly alpn = new Map<number, string[]>();
+  private readonly strings: string[] = [];
+  private readonly stringIds = new Map<string, number>();
+
+  add(f: PacketFacts): number {
+    if (this.count === this.cap) this.grow();
+    const i = this.count++;
+    this.frame[i] = f.frame;
+    this.index[i] = Math.min(255, f.index);
+    this.kind[i] = TYPE_CODE.get(f.type)! | (f.long ? LONG : 0);
+    this.version[i] = f.version >>> 0;
+    this.dcid[i] = this.intern(f.dcid);
+    this.scid[i] = this.intern(f.scid);
+    this.pn[i] = f.packetNumber;
+    if (f.frameTypes) this.frameTypes.set(i, f.frameTypes);
+    if (f.sni !== undefined) this.sni.set(i, f.sni);
+    if (f.alpn) this.alpn.set(i, f.alpn);
+    return i;
+  }
+
+  /** Records what decryption revealed: the packet number and the frame types. */
+  setPacket(row: number, packetNumber: number, frameTypes: number[]): void {
+    this.pn[row] = packetNumber;
+    this.frameTypes.set(row, frameTypes);
+  }
+
+  /** Attaches the ClientHello's SNI/ALPN to an already logged packet (the one whose CRYPTO completed it). */
+  setHello(row: number, sni: string | undefined, alpn: string[] | undefined): void {
+    if (sni !== undefined) this.sni.set(row, sni);
+    if (alpn) this.alpn.set(row, alpn);
+  }
+
+  toJson(): QuicJson[] {
+    const out: QuicJson[] = new Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      const long = (this.kind[i] & LONG) !== 0;
+      const j: QuicJson = {
+        frame: this.frame[i], indexInDatagram: this.index[i], header: long ? 'long' : 'short',
+        packetType: TYPES[this.kind[i] & 0x7f] as QuicJson['packetType'], dcid: this.strings[this.dcid[i]],
+      };
+      if (long) {
+        j.version = versionHex(this.version[i]);
+        j.scid = this.strings[this.scid[i]];
+      }
+      if (this.pn[i] >= 0) j.packetNumber = this.pn[i];
+      const ft = this.frameTypes.get(i);
+      if (ft) j.frameTypes = ft;
+      const sni = this.sni.get(i);
+      if (sni !== undefined) j.sni = sni;
+      const alpn = this.alpn.get(i);
+      if (alpn) j.alpn = alpn;
+      out[i] = j;
+    }
+    return out;
+  }
+
+  /** Bytes held (for the memory benchmark); sparse maps are estimated. */
+  retainedBytes(): number {
+    return this.cap * (4 + 1 + 1 + 4 + 4 + 4 + 8) + this.frameTypes.size * 64 + this.strings.length * 64;
+  }
+
+  private intern(s: string): number {
+    let id = this.stringIds.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.stringIds.set(s, id);
+    }
+    return id;
+  }
+
+  private grow(): void {
+    const cap = Math.max(256, this.cap * 2);
+    const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const n = make(cap); n.set(old as never); return n;
+    };
+    this.frame = g(this.frame, (n) => new Uint32Array(n));
+    this.index = g(this.index, (n) => new Uint8Array(n));
+    this.kind = g(this.kind, (n) => new Uint8Array(n));
+    this.version = g(this.version, (n) => new Uint32Array(n));
+    this.dcid = g(this.dcid, (n) => new Int32Array(n));
+    this.scid = g(this.scid, (n) => new Int32Array(n));
+    this.pn = g(this.pn, (n) => new Float64Array(n));
+    this.cap = cap;
+  }
+}

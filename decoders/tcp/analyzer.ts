@@ -1,0 +1,502 @@
+// TCP conversations as tshark 4.0 reconstructs them: tcp.stream numbering (port reuse included), the handshake and
+// initial RTT, window scaling, every tcp.analysis flag (sequence-analysis.ts), FIN/RST per side; plus what the
+// course teaches on top: endpoint states, RTT samples, bytes in flight, and in-order stream bytes for TLS/DNS.
+import type { Conversation } from '../model';
+import type { ConversationTable } from '../conversations';
+import type { DecodedPacket } from '../packet';
+import { TcpFlag } from '../packet';
+import type { Timeline } from '../timeline';
+import { TCP_ANALYSIS_FLAGS, type TcpAnalysisFlagName, type TcpJson } from '../analysis-json';
+import { TcpAnalysisFlag } from './flags';
+import { Flow, WinScale } from './flow';
+import { analyzeSegment, newSegmentAnalysis, type SegmentAnalysis } from './sequence-analysis';
+import { observeSegment } from './endpoint-state';
+import { TcpState, type TcpStateCode } from './events';
+import { StreamReassembly } from './stream-reassembly';
+import { add32, sub32 } from './seq';
+
+export { TcpAnalysisFlag, tcpAnalysisNames, tcpAnalysisFieldNames } from './flags';
+export { TcpState, ResetKind, tcpStateName } from './events';
+
+export interface TcpStreamSink {
+  /** In-order, de-duplicated payload bytes of one direction (retransmissions/overlaps trimmed, out-of-order segments
+   *  buffered until the gap fills, bounded memory). `frame` is the frame whose segment supplied these bytes (the
+   *  frame that completes a message is what TLS/DNS report). Return false when no more data is wanted for this
+   *  direction (then stop buffering it: performance). Data is only valid during the call (copy to keep). */
+  onData(conv: Conversation, dir: 0 | 1, data: Uint8Array, frame: number, time: number): boolean;
+  /** `length` bytes are missing from the capture in this direction (never captured): parsers resynchronise or stop. */
+  onGap(conv: Conversation, dir: 0 | 1, length: number, frame: number): void;
+}
+
+/** What the app shows about one direction of a conversation (client = 0, server = 1). */
+export interface TcpSideDetails {
+  endpoint: string;
+  /** Initial sequence number (from the SYN / SYN-ACK), or null when the handshake was not seen. */
+  isn: number | null;
+  mss: number | null;
+  /** Window-scale shift offered in this side's SYN / SYN-ACK, or null. */
+  windowScaleOption: number | null;
+  /** Shift applied to this side's window field: >= 0, or null when unknown (handshake not seen). */
+  windowScaleApplied: number | null;
+  sackPermitted: boolean;
+  timestamps: boolean;
+  packets: number;
+  payloadBytes: number;
+  maxBytesInFlight: number;
+  /** RTT samples of this side's data: the ACK frame and the seconds from the segment to the ACK that covers it. */
+  rttSamples: { frame: number; seconds: number }[];
+  fin: number[];
+  rst: number[];
+  /** State at the end of the capture (TcpState code) and its name. */
+  finalState: TcpStateCode;
+}
+
+export interface TcpConversationDetails {
+  stream: number;
+  initialRtt: number | null;
+  /** Endpoint (0 client, 1 server) that sent the first FIN: it holds TIME_WAIT for 2×MSL. */
+  firstCloser: 0 | 1 | null;
+  sides: [TcpSideDetails, TcpSideDetails];
+}
+
+interface TcpConv {
+  stream: number;
+  conv: Conversation;
+  /** [client, server]: swapped with the roles if a later SYN / SYN-ACK shows the first guess was wrong. */
+  flows: [Flow, Flow];
+  clientHost: number;
+  clientPort: number;
+  /** 0 first sender, 1 SYN-ACK receiver, 2 SYN sender. */
+  roleBasis: number;
+  synFrame: number;
+  /** ts_mru_syn: time of the latest SYN (without ACK), NaN before any. */
+  lastSynNs: number;
+  /** ts_first_rtt in ns, 0 = not yet. */
+  firstRttNs: number;
+  /** tshark printed tcp.analysis.initial_rtt on some frame (it needs a per-frame analysis record). */
+  irttShown: boolean;
+  handshakeDone: boolean;
+  started: boolean;
+  firstCloser: number;
+  analysis: Partial<Record<TcpAnalysisFlagName, number[]>>;
+  streams: [StreamReassembly, StreamReassembly] | null;
+}
+
+const NS = 1e9;
+const FLAG_EVENTS: [number, TcpAnalysisFlagName][] = [
+  [TcpAnalysisFlag.ZERO_WINDOW_PROBE, 'zero_window_probe'],
+  [TcpAnalysisFlag.ZERO_WINDOW, 'zero_window'],
+  [TcpAnalysisFlag.LOST_SEGMENT, 'lost_segment'],
+  [TcpAnalysisFlag.KEEP_ALIVE, 'keep_alive'],
+  [TcpAnalysisFlag.WINDOW_UPDATE, 'window_update'],
+  [TcpAnalysisFlag.WINDOW_FULL, 'window_full'],
+  [TcpAnalysisFlag.KEEP_ALIVE_ACK, 'keep_alive_ack'],
+  [TcpAnalysisFlag.ZERO_WINDOW_PROBE_ACK, 'zero_window_probe_ack'],
+  [TcpAnalysisFlag.DUPLICATE_ACK, 'duplicate_ack'],
+  [TcpAnalysisFlag.ACK_LOST_SEGMENT, 'ack_lost_segment'],
+  [TcpAnalysisFlag.SPURIOUS_RETRANSMISSION, 'spurious_retransmission'],
+  [TcpAnalysisFlag.FAST_RETRANSMISSION, 'fast_retransmission'],
+  [TcpAnalysisFlag.OUT_OF_ORDER, 'out_of_order'],
+  [TcpAnalysisFlag.RETRANSMISSION, 'retransmission'],
+];
+/** Segments whose flag event replaces tcp.data. */
+const NOT_NEW_DATA = TcpAnalysisFlag.RETRANSMISSION | TcpAnalysisFlag.FAST_RETRANSMISSION |
+  TcpAnalysisFlag.SPURIOUS_RETRANSMISSION | TcpAnalysisFlag.OUT_OF_ORDER | TcpAnalysisFlag.KEEP_ALIVE |
+  TcpAnalysisFlag.ZERO_WINDOW_PROBE;
+const RETRANSMISSION_FAMILY = TcpAnalysisFlag.FAST_RETRANSMISSION | TcpAnalysisFlag.SPURIOUS_RETRANSMISSION;
+/** A window change smaller than this fraction of the last one shown is not a timeline event. */
+const WINDOW_CHANGE = 0.25;
+
+export class TcpAnalyzer {
+  lastDir = 0;
+  lastFlags = 0;
+  /** tcp.analysis.bytes_in_flight of the last packet (0 when tshark shows none). */
+  lastBytesInFlight = 0;
+  /** tcp.analysis.ack_rtt of the last packet in seconds (0 when it acknowledged no segment exactly). */
+  lastAckRtt = 0;
+
+  private readonly timeline: Timeline;
+  private readonly table: ConversationTable;
+  private readonly sink?: TcpStreamSink;
+  /** Canonical 4-tuple: (lower host id, higher host id) → (lower port, higher port) → current conversation. */
+  private readonly byTuple = new Map<number, Map<number, TcpConv>>();
+  private readonly byConversation = new Map<number, TcpConv>();
+  private readonly list: TcpConv[] = [];
+  private readonly seg: SegmentAnalysis = newSegmentAnalysis();
+  /** The sender's nextseq and raw window before the current segment. */
+  private prevNextseq = 0;
+  private prevWindow = 0;
+  /** Reused state-change listener (no allocation per packet). */
+  private readonly states = { frame: 0, id: 0, dir: 0, tl: null as unknown as Timeline,
+    changed(endpoint: number, state: TcpStateCode): void {
+      this.tl.push('tcp.state_changed', this.frame, this.id, this.dir, endpoint, state);
+      if (state === TcpState.TIME_WAIT) this.tl.push('tcp.time_wait_entered', this.frame, this.id, this.dir, endpoint, 0);
+    } };
+  private baseSec = NaN;
+  private lastFrame = 0;
+  private lastTime = 0;
+
+  constructor(ctx: { timeline: Timeline; conversations: ConversationTable; sink?: TcpStreamSink }) {
+    this.timeline = ctx.timeline;
+    this.table = ctx.conversations;
+    this.sink = ctx.sink;
+  }
+
+  /** Called for every frame with p.tcp set, in frame order; `time` = seconds since the first frame of the capture.
+   *  Returns the conversation id and sets lastDir / lastFlags. */
+  onPacket(p: DecodedPacket, time: number): number {
+    const t = p.tcp!;
+    const frame = p.frame.index;
+    if (Number.isNaN(this.baseSec)) this.baseSec = p.frame.tsSec;
+    const now = (p.frame.tsSec - this.baseSec) * NS + p.frame.tsNsec;
+    this.lastFrame = frame;
+    this.lastTime = time;
+    const flags = t.flags, seq = t.seq, ack = t.ack, len = t.payloadLength;
+    const hosts = this.table.hosts;
+    const hs = hosts.intern(p.src), hd = hosts.intern(p.dst);
+
+    let c = this.lookup(hs, t.srcPort, hd, t.dstPort);
+    if (!c) c = this.open(hs, p.src, t.srcPort, hd, p.dst, t.dstPort, frame, flags);
+    let dir = hs === c.clientHost && t.srcPort === c.clientPort ? 0 : 1;
+    let fwd = c.flows[dir], rev = c.flows[1 - dir];
+    let extra = 0;
+
+    const synOnly = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    if (synOnly && fwd.baseSet) {
+      if (seq !== fwd.baseSeq) {
+        // A new connection on the same 4-tuple: tshark starts a new tcp.stream.
+        const old = c;
+        c = this.open(hs, p.src, t.srcPort, hd, p.dst, t.dstPort, frame, flags);
+        this.timeline.push('tcp.port_reused', frame, c.conv.id, 0, old.stream, c.stream);
+        this.table.note(c.conv, 'port_reused');
+        extra |= TcpAnalysisFlag.REUSED_PORTS;
+        dir = 0; fwd = c.flows[0]; rev = c.flows[1];
+      } else {
+        // SYN retransmission: an earlier RST may have moved nextseq (tshark issue 17616).
+        fwd.nextseq = fwd.maxseqtobeacked;
+      }
+    } else if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+      fwd.baseSeq = seq;
+      extra |= TcpAnalysisFlag.REUSED_PORTS;
+    }
+
+    // Relative numbering bases (tshark: from the SYN, else seq - 1; the reverse base from the first ACK).
+    if (!fwd.baseSet) {
+      fwd.baseSeq = flags & TcpFlag.SYN ? seq : sub32(seq, 1);
+      fwd.baseSet = true;
+    }
+    if (!rev.baseSet && (flags & TcpFlag.ACK)) {
+      rev.baseSeq = sub32(ack, 1);
+      rev.baseSet = true;
+    }
+
+    const r = this.seg;
+    r.firstRttNs = c.firstRttNs;
+    this.prevNextseq = fwd.nextseq;
+    this.prevWindow = fwd.window;
+    let bits = analyzeSegment(fwd, rev, seq, ack, len, flags, t.window, now, frame, r) | extra;
+    if (bits & RETRANSMISSION_FAMILY) bits |= TcpAnalysisFlag.RETRANSMISSION;
+
+    // What dissect_tcp does after the analysis: SYN time, first ACK, initial RTT, options, window-scale check.
+    const o = t.options;
+    if (flags & TcpFlag.SYN) {
+      if (!(flags & TcpFlag.ACK)) c.lastSynNs = now;
+      fwd.isFirstAck = true;
+    }
+    const pureAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK;
+    if (pureAck) {
+      if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
+      fwd.isFirstAck = false;
+    }
+    if (o.windowScale !== undefined) fwd.winScale = Math.min(o.windowScale, 14);
+    if (flags & TcpFlag.SYN) this.verifyWindowScaling(fwd, rev, (flags & TcpFlag.ACK) !== 0);
+    fwd.sack = o.sack;
+    if (r.hasRecord && c.firstRttNs !== 0) c.irttShown = true;
+
+    this.lastFlags = bits;
+    this.lastBytesInFlight = r.bytesInFlight;
+    this.lastAckRtt = r.acked.frame ? r.acked.rttNs / NS : 0;
+    this.lastDir = this.record(c, dir, p, frame, time, now, bits);
+    return c.conv.id;
+  }
+
+  /** End of capture: what waits behind holes in the byte streams goes to the parsers. */
+  finish(): void {
+    for (const c of this.list) {
+      if (!c.streams) continue;
+      c.streams[0].flush(this.lastFrame, this.lastTime);
+      c.streams[1].flush(this.lastFrame, this.lastTime);
+    }
+  }
+
+  /** The `tcp` section of `packetflow analyze --json`, ordered by stream number. */
+  toJson(): TcpJson[] {
+    return this.list.map((c) => this.json(c));
+  }
+
+  /** Relative sequence number of a raw one sent in direction `dir` of a conversation. */
+  relativeSeq(conversationId: number, dir: 0 | 1, raw: number): number {
+    const c = this.byConversation.get(conversationId);
+    return c ? sub32(raw, c.flows[dir].baseSeq) : raw;
+  }
+
+  /** Relative acknowledgement number of a raw one carried by a segment sent in direction `dir`. */
+  relativeAck(conversationId: number, dir: 0 | 1, raw: number): number {
+    const c = this.byConversation.get(conversationId);
+    return c ? sub32(raw, c.flows[1 - dir].baseSeq) : raw;
+  }
+
+  /** Window field of a segment sent in direction `dir` in bytes, scaled when the scale is known (SYNs never are). */
+  windowBytes(conversationId: number, dir: 0 | 1, rawWindow: number, syn: boolean): number {
+    const c = this.byConversation.get(conversationId);
+    const s = c ? c.flows[dir].winScale : WinScale.UNKNOWN;
+    return !syn && s >= 0 ? rawWindow * 2 ** s : rawWindow;
+  }
+
+  /** Everything known about one TCP conversation, for the conversation panel. */
+  details(conversationId: number): TcpConversationDetails | undefined {
+    const c = this.byConversation.get(conversationId);
+    if (!c) return undefined;
+    const side = (i: 0 | 1): TcpSideDetails => {
+      const f = c.flows[i];
+      return {
+        endpoint: i === 0 ? c.conv.client : c.conv.server,
+        isn: f.isn >= 0 ? f.isn : null, mss: f.mss || null, windowScaleOption: f.wsOption,
+        windowScaleApplied: f.winScale >= 0 ? f.winScale : f.winScale === WinScale.NONE ? 0 : null,
+        sackPermitted: f.sackPermitted, timestamps: f.timestamps, packets: f.packets, payloadBytes: f.bytes,
+        maxBytesInFlight: f.maxBytesInFlight,
+        rttSamples: f.rttFrames.map((frame, k) => ({ frame, seconds: f.rttSeconds[k] })),
+        fin: f.fin.slice(), rst: f.rst.slice(), finalState: f.state,
+      };
+    };
+    return {
+      stream: c.stream, initialRtt: c.firstRttNs ? c.firstRttNs / NS : null,
+      firstCloser: c.firstCloser < 0 ? null : (c.firstCloser as 0 | 1), sides: [side(0), side(1)],
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private lookup(hs: number, ps: number, hd: number, pd: number): TcpConv | undefined {
+    const srcLow = hs < hd || (hs === hd && ps <= pd);
+    const m = this.byTuple.get(srcLow ? hs * 0x4000000 + hd : hd * 0x4000000 + hs);
+    return m?.get(srcLow ? ps * 0x10000 + pd : pd * 0x10000 + ps);
+  }
+
+  /** Opens a conversation whose client is provisionally the sender (a SYN-ACK's receiver for a SYN-ACK). */
+  private open(hs: number, src: string, ps: number, hd: number, dst: string, pd: number, frame: number,
+    flags: number): TcpConv {
+    const synAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
+    const stream = this.list.length;
+    const conv = synAck
+      ? this.table.open('tcp', dst, pd, src, ps, frame, stream)
+      : this.table.open('tcp', src, ps, dst, pd, frame, stream);
+    const c: TcpConv = {
+      stream, conv, flows: [new Flow(), new Flow()],
+      clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps, roleBasis: 0, synFrame: 0,
+      lastSynNs: NaN, firstRttNs: 0, irttShown: false, handshakeDone: false, started: false, firstCloser: -1,
+      analysis: {}, streams: this.sink ? [this.stream(conv, 0), this.stream(conv, 1)] : null,
+    };
+    this.list.push(c);
+    this.byConversation.set(conv.id, c);
+    const srcLow = hs < hd || (hs === hd && ps <= pd);
+    const outer = srcLow ? hs * 0x4000000 + hd : hd * 0x4000000 + hs;
+    let m = this.byTuple.get(outer);
+    if (!m) { m = new Map(); this.byTuple.set(outer, m); }
+    m.set(srcLow ? ps * 0x10000 + pd : pd * 0x10000 + ps, c);
+    return c;
+  }
+
+  private stream(conv: Conversation, dir: 0 | 1): StreamReassembly {
+    const sink = this.sink!;
+    return new StreamReassembly({
+      data: (data, frame, time) => sink.onData(conv, dir, data, frame, time),
+      gap: (length, frame) => sink.onGap(conv, dir, length, frame),
+    });
+  }
+
+  /** tshark's verify_tcp_window_scaling: scaling is used only when both SYNs carried the option. */
+  private verifyWindowScaling(fwd: Flow, rev: Flow, isSynAck: boolean): void {
+    if (fwd.winScale === WinScale.UNKNOWN) {
+      fwd.winScale = WinScale.NONE;
+      rev.winScale = WinScale.NONE;
+    } else if (isSynAck && rev.winScale === WinScale.NONE) {
+      fwd.winScale = WinScale.NONE;
+    }
+  }
+
+  /** Everything PacketFlow keeps beyond tshark's flags: report facts, timeline events, states, stream bytes. */
+  /** Returns the packet's direction (it changes when the roles are swapped). */
+  private record(c: TcpConv, dir: number, p: DecodedPacket, frame: number, time: number, now: number,
+    bits: number): number {
+    const t = p.tcp!;
+    const flags = t.flags, len = t.payloadLength, o = t.options;
+    const fwd = c.flows[dir], rev = c.flows[1 - dir];
+    const tl = this.timeline, id = c.conv.id;
+    this.table.count(c.conv, frame, dir, len);
+    fwd.packets++;
+    fwd.bytes += len;
+    const relSeq = sub32(t.seq, fwd.baseSeq);
+    const relAck = sub32(t.ack, rev.baseSeq);
+    const syn = (flags & TcpFlag.SYN) !== 0, hasAck = (flags & TcpFlag.ACK) !== 0;
+
+    // Handshake facts and roles.
+    if (syn) {
+      if (fwd.isn < 0) fwd.isn = t.seq;
+      if (o.mss !== undefined) fwd.mss = o.mss;
+      fwd.sackPermitted ||= o.sackPermitted;
+      if (!hasAck) {
+        if (c.synFrame === 0) {
+          c.synFrame = frame;
+          fwd.wsOption = o.windowScale ?? null;
+          if (dir === 1) dir = this.swapRoles(c, dir);
+          c.roleBasis = 2;
+        }
+        tl.push('tcp.syn_sent', frame, id, dir, o.mss ?? 0, o.windowScale ?? -1);
+      } else {
+        if (fwd.synAckFrame === 0) {
+          fwd.synAckFrame = frame;
+          fwd.synAckSeq = t.seq;
+          if (c.roleBasis === 0 && dir === 0) dir = this.swapRoles(c, dir);
+          if (c.roleBasis < 1) c.roleBasis = 1;
+          c.flows[dir].wsOption = o.windowScale ?? null;
+        }
+        tl.push('tcp.syn_ack_sent', frame, id, dir, o.mss ?? 0, o.windowScale ?? -1);
+      }
+    }
+    if (o.tsVal !== undefined) fwd.timestamps = true;
+    if (hasAck && !syn && !(flags & TcpFlag.RST) && rev.synAckFrame !== 0 && fwd.ackAfterSynAckFrame === 0) {
+      fwd.ackAfterSynAckFrame = frame;
+      fwd.ackAfterSynAckAck = t.ack;
+      if (dir === 0 && !c.handshakeDone && t.ack === add32(rev.synAckSeq, 1)) {
+        c.handshakeDone = true;
+        const irtt = c.firstRttNs !== 0 ? c.firstRttNs : now - c.lastSynNs;
+        // With TCP Fast Open the SYN already carried data: no round trip was spent before it.
+        tl.push('tcp.handshake_completed', frame, id, dir, Number.isNaN(irtt) ? 0 : irtt / NS, fwd.bytes - len > 0 ? 0 : 1);
+      }
+    }
+
+    // Analysis flags: JSON lists, conversation notes and timeline events.
+    if (bits) {
+      for (let i = 0; i < TCP_ANALYSIS_FLAGS.length; i++) {
+        if (!(bits & (1 << i))) continue;
+        const name = TCP_ANALYSIS_FLAGS[i];
+        (c.analysis[name] ??= []).push(frame);
+        this.table.note(c.conv, name);
+      }
+      for (const [bit, name] of FLAG_EVENTS) {
+        if (!(bits & bit)) continue;
+        if (bit === TcpAnalysisFlag.RETRANSMISSION && (bits & RETRANSMISSION_FAMILY)) continue;
+        let a = relSeq, b = len;
+        switch (bit) {
+          case TcpAnalysisFlag.ZERO_WINDOW: case TcpAnalysisFlag.KEEP_ALIVE_ACK:
+          case TcpAnalysisFlag.ZERO_WINDOW_PROBE_ACK: a = relAck; b = 0; break;
+          case TcpAnalysisFlag.WINDOW_UPDATE:
+            a = this.scaled(fwd, t.window, syn); b = this.prevWindow === 0xffffffff ? 0 : this.scaled(fwd, this.prevWindow, false); break;
+          case TcpAnalysisFlag.WINDOW_FULL: a = this.scaled(rev, rev.window, false); b = this.seg.bytesInFlight; break;
+          case TcpAnalysisFlag.DUPLICATE_ACK: a = this.seg.dupackNum; b = this.seg.dupackFrame; break;
+          case TcpAnalysisFlag.LOST_SEGMENT: a = sub32(t.seq, this.prevNextseq); b = sub32(this.prevNextseq, fwd.baseSeq); break;
+          case TcpAnalysisFlag.ACK_LOST_SEGMENT: a = 0; b = relAck; break;
+          default: break;
+        }
+        tl.push(`tcp.${name}`, frame, id, dir, a, b);
+      }
+    }
+    if (len > 0 && !(bits & NOT_NEW_DATA)) tl.push('tcp.data', frame, id, dir, syn ? 1 : relSeq, len);
+
+    // Advertised window, when it changes noticeably.
+    if (!(flags & TcpFlag.RST)) {
+      const w = this.scaled(fwd, t.window, syn);
+      const shown = fwd.windowShown;
+      if (shown < 0 || (w === 0) !== (shown === 0) || Math.abs(w - shown) > shown * WINDOW_CHANGE) {
+        fwd.windowShown = w;
+        tl.push('tcp.window_advertised', frame, id, dir, w, syn ? 0 : fwd.winScale >= 0 ? fwd.winScale : fwd.winScale === WinScale.NONE ? 0 : -1);
+      }
+    }
+
+    // Bytes in flight and RTT samples.
+    if (this.seg.bytesInFlight) {
+      fwd.bytesInFlight = this.seg.bytesInFlight;
+      if (fwd.bytesInFlight > fwd.maxBytesInFlight) fwd.maxBytesInFlight = fwd.bytesInFlight;
+    }
+    if (this.seg.acked.frame) {
+      rev.rttFrames.push(frame);
+      rev.rttSeconds.push(this.seg.acked.rttNs / NS);
+    }
+
+    // Close: FIN/RST per side, who closed first.
+    if (flags & TcpFlag.FIN) {
+      fwd.fin.push(frame);
+      if (c.firstCloser < 0) c.firstCloser = dir;
+      tl.push('tcp.fin', frame, id, dir, relSeq + len + (syn ? 1 : 0), c.firstCloser === dir ? 1 : 0);
+    }
+    let resetKind = 0;
+    if (flags & TcpFlag.RST) fwd.rst.push(frame);
+
+    // Endpoint states.
+    const st = this.states;
+    st.frame = frame; st.id = id; st.dir = dir; st.tl = tl;
+    resetKind = observeSegment(c.flows, dir, c.started, flags, t.seq, t.ack, len, st);
+    c.started = true;
+    if (flags & TcpFlag.RST) {
+      tl.push('tcp.reset', frame, id, dir, relSeq, resetKind);
+      this.table.note(c.conv, resetKind === 1 ? 'refused' : 'reset');
+    }
+
+    // In-order bytes for the stream parsers.
+    const s = c.streams;
+    if (s) {
+      if (len > 0 && !(flags & TcpFlag.RST)) {
+        s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, len, p.payloadBytes.subarray(p.payloadStart, p.payloadEnd), frame, time);
+      } else if (flags & (TcpFlag.SYN | TcpFlag.FIN)) {
+        s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, 0, EMPTY, frame, time);
+      }
+      if (hasAck) s[1 - dir].peerAck(t.ack, frame, time);
+    }
+    return dir;
+  }
+
+  private scaled(f: Flow, raw: number, syn: boolean): number {
+    return !syn && f.winScale >= 0 ? raw * 2 ** f.winScale : raw;
+  }
+
+  /** The other endpoint is the client after all: swap sides. Returns the new direction of the current packet. */
+  private swapRoles(c: TcpConv, dir: number): number {
+    const conv = c.conv;
+    c.flows = [c.flows[1], c.flows[0]];
+    [conv.client, conv.server] = [conv.server, conv.client];
+    [conv.clientHost, conv.serverHost] = [conv.serverHost, conv.clientHost];
+    conv.bytes = [conv.bytes[1], conv.bytes[0]];
+    const client = conv.client;
+    c.clientHost = conv.clientHost;
+    c.clientPort = Number(client.slice(client.lastIndexOf(':') + 1));
+    if (c.streams) c.streams = [c.streams[1], c.streams[0]];
+    if (c.firstCloser >= 0) c.firstCloser = 1 - c.firstCloser;
+    return 1 - dir;
+  }
+
+  private json(c: TcpConv): TcpJson {
+    const [cl, sv] = c.flows;
+    const synAck = sv.synAckFrame || null;
+    const ack = synAck && cl.ackAfterSynAckFrame && cl.ackAfterSynAckAck === add32(sv.synAckSeq, 1)
+      ? cl.ackAfterSynAckFrame : null;
+    const analysis: TcpJson['analysis'] = {};
+    for (const name of TCP_ANALYSIS_FLAGS) { const l = c.analysis[name]; if (l?.length) analysis[name] = l; }
+    return {
+      stream: c.stream, client: c.conv.client, server: c.conv.server,
+      firstFrame: c.conv.firstFrame, lastFrame: c.conv.lastFrame, frames: c.conv.packets,
+      handshake: {
+        syn: c.synFrame || null, synAck, ack,
+        initialRtt: c.irttShown ? c.firstRttNs / NS : null,
+      },
+      windowScale: { client: c.synFrame ? cl.wsOption : null, server: synAck ? sv.wsOption : null },
+      analysis,
+      fin: { client: cl.fin, server: sv.fin },
+      rst: { client: cl.rst, server: sv.rst },
+      firstCloser: c.firstCloser < 0 ? null : c.firstCloser === 0 ? 'client' : 'server',
+      bytes: { client: cl.bytes, server: sv.bytes },
+    };
+  }
+}
+
+const EMPTY = new Uint8Array(0);

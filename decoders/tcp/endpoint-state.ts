@@ -1,0 +1,72 @@
+// Each endpoint's TCP state (RFC 9293 §3.3.2) as inferred from the segments the capture shows. The capture point
+// sees a segment once, so the sender and the receiver both react to it at that moment (no propagation delay).
+import { TcpFlag } from '../packet';
+import { TcpState, ResetKind, type TcpStateCode } from './events';
+import type { Flow } from './flow';
+import { add32, geSeq } from './seq';
+
+export interface StateSink {
+  /** `endpoint` 0 client / 1 server moved to `state`. */
+  changed(endpoint: number, state: TcpStateCode): void;
+}
+
+const S = TcpState;
+
+/**
+ * Applies one segment sent by `flows[dir]`. Returns the ResetKind for a RST, else 0. `started` says whether an
+ * earlier segment of the conversation was seen (a capture that begins mid-connection starts both ESTABLISHED).
+ */
+export function observeSegment(flows: readonly [Flow, Flow], dir: number, started: boolean, flags: number,
+  seq: number, ack: number, seglen: number, out: StateSink): number {
+  const snd = flows[dir], rcv = flows[1 - dir];
+  const set = (endpoint: number, st: TcpStateCode) => {
+    const f = flows[endpoint];
+    if (f.state !== st) { f.state = st; out.changed(endpoint, st); }
+  };
+  const syn = (flags & TcpFlag.SYN) !== 0, hasAck = (flags & TcpFlag.ACK) !== 0;
+
+  if (!started && !syn) {
+    // Mid-connection capture: both sides were already talking.
+    set(0, S.ESTABLISHED);
+    set(1, S.ESTABLISHED);
+  }
+
+  if (flags & TcpFlag.RST) {
+    const refused = rcv.state === S.SYN_SENT && (snd.state === S.CLOSED || snd.state === S.LISTEN);
+    set(dir, S.CLOSED);
+    set(1 - dir, S.CLOSED);
+    return refused ? ResetKind.REFUSED : ResetKind.ABORT;
+  }
+
+  if (syn) {
+    if (!hasAck) {
+      if (snd.state === S.CLOSED || snd.state === S.LISTEN) set(dir, S.SYN_SENT);
+      if (rcv.state === S.CLOSED) set(1 - dir, S.LISTEN);
+      else if (rcv.state === S.SYN_SENT) set(1 - dir, S.SYN_RECEIVED); // simultaneous open
+    } else {
+      if (snd.state === S.CLOSED || snd.state === S.LISTEN || snd.state === S.SYN_SENT) set(dir, S.SYN_RECEIVED);
+      if (rcv.state === S.SYN_SENT || rcv.state === S.SYN_RECEIVED || rcv.state === S.CLOSED) set(1 - dir, S.ESTABLISHED);
+    }
+  } else if (hasAck) {
+    // The ACK of the other side's SYN completes its half of the handshake.
+    if (rcv.state === S.SYN_RECEIVED) set(1 - dir, S.ESTABLISHED);
+    if (snd.state === S.SYN_SENT || snd.state === S.SYN_RECEIVED) set(dir, S.ESTABLISHED);
+  }
+
+  // The ACK part first: it may acknowledge the receiver's FIN.
+  if (hasAck && rcv.finSeq >= 0 && geSeq(ack, add32(rcv.finSeq, 1))) {
+    if (rcv.state === S.FIN_WAIT_1) set(1 - dir, S.FIN_WAIT_2);
+    else if (rcv.state === S.CLOSING) set(1 - dir, S.TIME_WAIT);
+    else if (rcv.state === S.LAST_ACK) set(1 - dir, S.CLOSED);
+  }
+
+  if (flags & TcpFlag.FIN) {
+    if (snd.finSeq < 0) snd.finSeq = add32(syn ? add32(seq, 1) : seq, seglen);
+    if (snd.state === S.ESTABLISHED || snd.state === S.SYN_RECEIVED || snd.state === S.SYN_SENT) set(dir, S.FIN_WAIT_1);
+    else if (snd.state === S.CLOSE_WAIT) set(dir, S.LAST_ACK);
+    if (rcv.state === S.ESTABLISHED || rcv.state === S.SYN_RECEIVED) set(1 - dir, S.CLOSE_WAIT);
+    else if (rcv.state === S.FIN_WAIT_1) set(1 - dir, S.CLOSING);
+    else if (rcv.state === S.FIN_WAIT_2) set(1 - dir, S.TIME_WAIT);
+  }
+  return 0;
+}

@@ -1,0 +1,136 @@
+// In-order delivery of one direction's payload to a stream parser (TLS, DNS over TCP): retransmitted and
+// overlapping bytes are trimmed, segments that arrive ahead of a hole wait (copied, bounded) until the hole fills,
+// and bytes that were never captured are reported as a gap so the parser can resynchronise. A hole is declared
+// lost when the other side acknowledges past it (the receiver got bytes the capture missed), when too much waits
+// behind it, or at the end of the capture.
+import { add32, diffSeq, gtSeq } from './seq';
+
+/** Most bytes / segments kept waiting behind a hole, per direction. */
+export const MAX_PENDING_BYTES = 1 << 20;
+export const MAX_PENDING_SEGMENTS = 1024;
+
+export interface StreamOutput {
+  /** Returns false when the parser wants no more of this direction. */
+  data(data: Uint8Array, frame: number, time: number): boolean;
+  gap(length: number, frame: number): void;
+}
+
+interface Pending { seq: number; data: Uint8Array; wireLength: number; }
+
+export class StreamReassembly {
+  /** Sequence number of the next byte to deliver; NaN until known. */
+  private expected = NaN;
+  private active = true;
+  /** Where the FIN sits: nothing is delivered at or beyond it. NaN before a FIN. */
+  private finSeq = NaN;
+  private pending: Pending[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly out: StreamOutput) {}
+
+  get wanted(): boolean { return this.active; }
+
+  /**
+   * One segment of this direction. `seq` is the segment's sequence number (a SYN's payload starts at seq + 1),
+   * `wireLength` the payload length on the wire, `captured` the payload bytes the capture holds (may be shorter).
+   */
+  segment(seq: number, syn: boolean, fin: boolean, wireLength: number, captured: Uint8Array, frame: number,
+    time: number): void {
+    if (!this.active) return;
+    const start = syn ? add32(seq, 1) : seq;
+    if (Number.isNaN(this.expected)) {
+      if (syn) this.expected = start;
+      else if (wireLength > 0) this.expected = start;
+      else return;
+    }
+    if (fin && Number.isNaN(this.finSeq)) this.finSeq = add32(start, wireLength);
+    if (wireLength === 0) return;
+    const rel = diffSeq(start, this.expected);
+    if (rel > 0) {
+      this.hold(start, captured, wireLength, frame, time);
+      return;
+    }
+    if (!this.take(-rel, wireLength, captured, frame, time)) return;
+    this.drain(frame, time);
+  }
+
+  /** The other side acknowledged up to `ack`: bytes before it that were never captured are a gap. */
+  peerAck(ack: number, frame: number, time: number): void {
+    if (!this.active || Number.isNaN(this.expected)) return;
+    let target = ack;
+    if (!Number.isNaN(this.finSeq) && gtSeq(target, this.finSeq)) target = this.finSeq;
+    if (!gtSeq(target, this.expected)) return;
+    // Only a hole followed by something is worth reporting now; a missing tail may still be on its way.
+    if (this.pending.length && gtSeq(target, this.pending[0].seq)) target = this.pending[0].seq;
+    this.skip(diffSeq(target, this.expected), frame);
+    this.drain(frame, time);
+  }
+
+  /** End of capture: whatever waits behind holes is delivered after a gap. */
+  flush(frame: number, time: number): void {
+    while (this.active && this.pending.length) {
+      this.skip(diffSeq(this.pending[0].seq, this.expected), frame);
+      this.drain(frame, time);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private hold(seq: number, captured: Uint8Array, wireLength: number, frame: number, time: number): void {
+    const p = { seq, data: captured.slice(), wireLength };
+    const list = this.pending;
+    let i = list.length;
+    // keep the list ordered by distance from the expected byte
+    const d = diffSeq(seq, this.expected);
+    while (i > 0 && diffSeq(list[i - 1].seq, this.expected) > d) i--;
+    list.splice(i, 0, p);
+    this.pendingBytes += p.data.length;
+    if (this.pendingBytes > MAX_PENDING_BYTES || list.length > MAX_PENDING_SEGMENTS) {
+      this.skip(diffSeq(list[0].seq, this.expected), frame);
+      this.drain(frame, time);
+    }
+  }
+
+  /** Delivers the part of a segment from `skip` bytes into it; returns false when the parser stopped. */
+  private take(skip: number, wireLength: number, captured: Uint8Array, frame: number, time: number): boolean {
+    if (skip >= wireLength) return true;
+    let len = wireLength - skip;
+    if (!Number.isNaN(this.finSeq)) {
+      const room = diffSeq(this.finSeq, this.expected);
+      if (room <= 0) return true;
+      if (len > room) len = room;
+    }
+    const have = Math.max(0, Math.min(captured.length - skip, len));
+    this.expected = add32(this.expected, len);
+    if (have > 0 && !this.out.data(captured.subarray(skip, skip + have), frame, time)) {
+      this.stop();
+      return false;
+    }
+    if (have < len) this.out.gap(len - have, frame);
+    return true;
+  }
+
+  private skip(length: number, frame: number): void {
+    if (length <= 0) return;
+    this.expected = add32(this.expected, length);
+    this.out.gap(length, frame);
+  }
+
+  private drain(frame: number, time: number): void {
+    const list = this.pending;
+    while (this.active && list.length) {
+      const p = list[0];
+      const rel = diffSeq(p.seq, this.expected);
+      if (rel > 0) break;
+      list.shift();
+      this.pendingBytes -= p.data.length;
+      if (!this.take(-rel, p.wireLength, p.data, frame, time)) return;
+    }
+  }
+
+  private stop(): void {
+    this.active = false;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}

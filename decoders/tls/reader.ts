@@ -1,0 +1,70 @@
+// A bounds-checked cursor over a byte view: reads past the end return 0 / empty and set `overrun`, never throw.
+
+export class ByteReader {
+  pos: number;
+  /** Set once any read wanted more bytes than were left. */
+  overrun = false;
+
+  constructor(readonly bytes: Uint8Array, start = 0, readonly end = bytes.length) {
+    this.pos = start;
+  }
+
+  get left(): number {
+    return Math.max(0, this.end - this.pos);
+  }
+
+  u8(): number {
+    if (this.pos + 1 > this.end) { this.overrun = true; this.pos = this.end; return 0; }
+    return this.bytes[this.pos++];
+  }
+
+  u16(): number {
+    if (this.pos + 2 > this.end) { this.overrun = true; this.pos = this.end; return 0; }
+    const v = (this.bytes[this.pos] << 8) | this.bytes[this.pos + 1];
+    this.pos += 2;
+    return v;
+  }
+
+  u24(): number {
+    if (this.pos + 3 > this.end) { this.overrun = true; this.pos = this.end; return 0; }
+    const b = this.bytes, p = this.pos;
+    this.pos += 3;
+    return (b[p] << 16) | (b[p + 1] << 8) | b[p + 2];
+  }
+
+  u32(): number {
+    if (this.pos + 4 > this.end) { this.overrun = true; this.pos = this.end; return 0; }
+    const b = this.bytes, p = this.pos;
+    this.pos += 4;
+    return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
+  }
+
+  /** A view of the next n bytes (fewer, with `overrun` set, when the input ends first). */
+  take(n: number): Uint8Array {
+    const avail = this.left;
+    if (n > avail) { this.overrun = true; n = avail; }
+    const v = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return v;
+  }
+
+  /** A sub-reader over the next n bytes, advancing this one past them. */
+  sub(n: number): ByteReader {
+    const avail = this.left;
+    if (n > avail) { this.overrun = true; n = avail; }
+    const r = new ByteReader(this.bytes, this.pos, this.pos + n);
+    this.pos += n;
+    return r;
+  }
+}
+
+export function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
+  return s;
+}
+
+/** "0x" + 4 lowercase hex digits, the JSON contract's spelling of TLS versions and cipher suites. */
+export function hex4(v: number): string {
+  return '0x' + v.toString(16).padStart(4, '0');
+}

@@ -1,0 +1,104 @@
+// The UI thread's mirror of what the worker analysed: per-frame columns, timeline event columns, conversations and
+// hosts, appended batch by batch. Append-only and versioned: the diagram layout reads it, never mutates it.
+import type { CaptureSummary, ConvSummary, EventBatch, FrameBatch } from '../worker/protocol';
+
+type Col = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
+
+function grow<T extends Col>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  let cap = Math.max(1024, a.length);
+  while (cap < need) cap *= 2;
+  const b = new (a.constructor as new (n: number) => T)(cap);
+  b.set(a as never);
+  return b;
+}
+
+export class FrameColumns {
+  count = 0;
+  time = new Float64Array(1024);
+  src = new Int32Array(1024);
+  dst = new Int32Array(1024);
+  srcPort = new Uint16Array(1024);
+  dstPort = new Uint16Array(1024);
+  conv = new Int32Array(1024);
+  dir = new Uint8Array(1024);
+  cat = new Uint8Array(1024);
+  marks = new Uint8Array(1024);
+  len = new Uint32Array(1024);
+  proto = new Uint8Array(1024);
+
+  append(b: FrameBatch): void {
+    const n = b.from + b.count;
+    for (const k of ['time', 'src', 'dst', 'srcPort', 'dstPort', 'conv', 'dir', 'cat', 'marks', 'len', 'proto'] as const) {
+      const col = grow(this[k] as Col, n);
+      col.set(b[k] as never, b.from);
+      (this as Record<string, unknown>)[k] = col;
+    }
+    this.count = Math.max(this.count, n);
+  }
+}
+
+export class EventColumns {
+  count = 0;
+  kind = new Uint8Array(1024);
+  frame = new Uint32Array(1024);
+  conv = new Int32Array(1024);
+
+  append(b: EventBatch): void {
+    const n = b.from + b.count;
+    this.kind = grow(this.kind, n);
+    this.frame = grow(this.frame, n);
+    this.conv = grow(this.conv, n);
+    this.kind.set(b.kind, b.from);
+    this.frame.set(b.frame, b.from);
+    this.conv.set(b.conv, b.from);
+    this.count = Math.max(this.count, n);
+  }
+
+  /** First event index whose frame is >= `frame`. */
+  lowerBound(frame: number): number {
+    let lo = 0, hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.frame[mid] < frame) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+}
+
+export class CaptureData {
+  readonly frames = new FrameColumns();
+  readonly events = new EventColumns();
+  conversations: ConvSummary[] = [];
+  hosts: string[] = [];
+  hostNames = new Map<string, string>();
+  summary: CaptureSummary | null = null;
+  /** Bumped on every change; layouts memoize on it. */
+  version = 0;
+  done = false;
+
+  applyBatch(b: { frames: FrameBatch | null; events: EventBatch | null; convs: ConvSummary[];
+    hosts: { from: number; names: string[] }; hostNames: [string, string][]; summary: CaptureSummary }): void {
+    if (b.frames) this.frames.append(b.frames);
+    if (b.events) this.events.append(b.events);
+    if (b.convs.length) {
+      const list = this.conversations.slice();
+      for (const c of b.convs) list[c.id] = c;
+      this.conversations = list;
+    }
+    if (b.hosts.names.length) {
+      const hosts = this.hosts.slice(0, b.hosts.from);
+      hosts.push(...b.hosts.names);
+      this.hosts = hosts;
+    }
+    if (b.hostNames.length) this.hostNames = new Map(b.hostNames);
+    this.summary = b.summary;
+    this.version++;
+  }
+
+  /** "name (address)" when DNS in the capture named the host, else the address. */
+  hostLabel(host: number): { address: string; name: string | undefined } {
+    const address = this.hosts[host] ?? '?';
+    return { address, name: this.hostNames.get(address) };
+  }
+}
