@@ -38,11 +38,14 @@ export interface CaptureReaderInfo {
   compressed: boolean;
   /** Every interface described by the file, by RawFrame.interface id (classic pcap: one, id 0). */
   interfaces: InterfaceInfo[];
-  /** Distinct LINKTYPE_ values of the frames seen, in order of first appearance. */
+  /** Distinct LINKTYPE_ values of the packets seen, in order of first appearance (records have none). */
   linkTypes: number[];
   warnings: CaptureWarning[];
   secrets: DecryptionSecrets[];
-  /** Frames read so far. */
+  /**
+   * Frames read so far, numbered as tshark numbers them: packets plus the pcapng records tshark lists as frames
+   * (RawFrame.record: custom, journal and Sysdig blocks). capinfos' packet count leaves the records out.
+   */
   frames: number;
   /** Set when the input cannot be read as a capture at all (not a capture, unreadable header, cannot open). */
   fatal: string | null;
@@ -90,6 +93,8 @@ export class ParseContext {
  */
 export interface RecordParser {
   need: number;
+  /** True while the parser is searching through damaged bytes: it then wants big pieces, not one record's worth. */
+  readonly greedy?: boolean;
   /** Set when the rest of the stream cannot be read (the reader ignores further input). */
   stopped: boolean;
   /**

@@ -3,6 +3,9 @@
 import type { RawFrame } from './frame';
 import type { RecordParser } from './capture-info';
 
+/** Bytes handed at once to a parser that is scanning damaged data (instead of byte by byte through the carry). */
+const GREEDY_TAKE = 65536;
+
 export class ChunkFeeder {
   private carry = new Uint8Array(0);
   private carryLen = 0;
@@ -32,7 +35,8 @@ export class ChunkFeeder {
     let pos = 0;
     // First complete the record started in an earlier chunk, taking only the bytes it needs.
     while (this.carryLen > 0 && pos < n) {
-      const take = Math.min(Math.max(p.need - this.carryLen, 1), n - pos);
+      const want = p.greedy ? Math.max(p.need - this.carryLen, GREEDY_TAKE) : p.need - this.carryLen;
+      const take = Math.min(Math.max(want, 1), n - pos);
       this.append(chunk, pos, take);
       pos += take;
       if (this.carryLen < p.need) break;

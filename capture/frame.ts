@@ -22,7 +22,25 @@ export interface RawFrame {
   fileOffset: number;
   /** pcapng opt_comment values of the packet block, if any. */
   comments?: string[];
+  /**
+   * Set only when the frame is not a packet but a pcapng block tshark numbers as a frame, so that the frame numbers
+   * after it stay tshark's. 'custom': not a packet: a pcapng custom block, numbered as tshark numbers it;
+   * 'journal': a systemd Journal Export Block; 'syscall': a Sysdig event block. A record has linkType -1 (not a
+   * LINKTYPE_) and interface -1, and its bytes are the block's content (see FrameRecord): never decode it as a packet.
+   */
+  record?: FrameRecord;
 }
+
+/**
+ * Non-packet records tshark 4.0.17 numbers (checked with hand-built files):
+ * - 'custom': Custom Block 0x00000BAD / 0x40000BAD; bytes = everything after the PEN (custom data and options, with
+ *   padding: tshark's frame.len), time = the previous frame's (tshark shows none).
+ * - 'journal': systemd Journal Export Block 0x00000009; bytes = the entry without trailing NUL padding, time =
+ *   its __REALTIME_TIMESTAMP when it has one, else the previous frame's.
+ * - 'syscall': Sysdig Event Block 0x00000204, 0x00000216, 0x00000221; bytes = the event data after the fixed header,
+ *   originalLength = the header's event length (tshark's frame.len), time = the event's nanosecond timestamp.
+ */
+export type FrameRecord = 'custom' | 'journal' | 'syscall';
 
 /** A problem with the capture file itself or with one frame of it. Good frames are never dropped for it. */
 export interface CaptureWarning {

@@ -1,9 +1,9 @@
 // pcapng (draft-ietf-opsawg-pcapng): a sequence of blocks, each "type, total length, body, total length again".
 // Sections (SHB) set the byte order and restart interface numbering; frames keep file-wide interface ids.
 // A block whose lengths do not add up is reported and skipped by scanning forward for the next plausible block.
-import type { InterfaceInfo, RawFrame } from './frame';
+import type { FrameRecord, InterfaceInfo, RawFrame } from './frame';
 import type { InterfaceStatistics, ParseContext, RecordParser } from './capture-info';
-import { MICROSECONDS, split, splitTimestamp, unitsFromTsresol, type TsUnits } from './timestamps';
+import { MICROSECONDS, NANOSECONDS, split, splitTimestamp, unitsFromTsresol, type TsUnits } from './timestamps';
 
 export const BT_SHB = 0x0a0d0d0a;
 export const BT_IDB = 0x00000001;
@@ -12,7 +12,11 @@ export const BT_SPB = 0x00000003;
 export const BT_NRB = 0x00000004;
 export const BT_ISB = 0x00000005;
 export const BT_EPB = 0x00000006;
+export const BT_JOURNAL = 0x00000009;
 export const BT_DSB = 0x0000000a;
+export const BT_SYSDIG_EVENT = 0x00000204;
+export const BT_SYSDIG_EVENT_V2 = 0x00000216;
+export const BT_SYSDIG_EVENT_V2_LARGE = 0x00000221;
 export const BT_CB_COPY = 0x00000bad;
 export const BT_CB_NOCOPY = 0x40000bad;
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -25,15 +29,29 @@ const BLOCK_NAMES: Record<number, string> = {
   [BT_SHB]: 'Section Header', [BT_IDB]: 'Interface Description', [BT_PB]: 'Packet', [BT_SPB]: 'Simple Packet',
   [BT_NRB]: 'Name Resolution', [BT_ISB]: 'Interface Statistics', [BT_EPB]: 'Enhanced Packet',
   [BT_DSB]: 'Decryption Secrets', [BT_CB_COPY]: 'Custom', [BT_CB_NOCOPY]: 'Custom',
+  [BT_JOURNAL]: 'systemd Journal Export', [BT_SYSDIG_EVENT]: 'Sysdig Event', [BT_SYSDIG_EVENT_V2]: 'Sysdig Event',
+  [BT_SYSDIG_EVENT_V2_LARGE]: 'Sysdig Event',
 };
+
+/** Smallest total length Wireshark 4.0 accepts for the record blocks (a shorter one makes it stop reading the file). */
+const CB_MIN = 16; // header, PEN, trailer
+const JOURNAL_ENTRY_MIN = 23; // "__REALTIME_TIMESTAMP=0\n"
+const SYSDIG_MIN = 36; // header, cpu id, timestamp, thread id, event length, event type, trailer
+const SYSDIG_V2_MIN = 40; // ... and the parameter count
+const REALTIME = Array.from('__REALTIME_TIMESTAMP=', (c) => c.charCodeAt(0));
 
 /** Smallest valid total length of each known block type (used to judge candidates while resynchronising). */
 const MIN_LENGTH: Record<number, number> = {
   [BT_SHB]: 28, [BT_IDB]: 20, [BT_PB]: 32, [BT_SPB]: 16, [BT_NRB]: 12, [BT_ISB]: 24, [BT_EPB]: 32, [BT_DSB]: 20,
-  [BT_CB_COPY]: 16, [BT_CB_NOCOPY]: 16,
+  [BT_CB_COPY]: CB_MIN, [BT_CB_NOCOPY]: CB_MIN, [BT_JOURNAL]: 12 + JOURNAL_ENTRY_MIN, [BT_SYSDIG_EVENT]: SYSDIG_MIN,
+  [BT_SYSDIG_EVENT_V2]: SYSDIG_V2_MIN, [BT_SYSDIG_EVENT_V2_LARGE]: SYSDIG_V2_MIN,
 };
 
 const utf8 = new TextDecoder();
+
+/** Block types that become frames (packets, and the records tshark numbers). */
+const FRAME_BLOCKS = new Set([BT_EPB, BT_SPB, BT_PB, BT_CB_COPY, BT_CB_NOCOPY, BT_JOURNAL, BT_SYSDIG_EVENT,
+  BT_SYSDIG_EVENT_V2, BT_SYSDIG_EVENT_V2_LARGE]);
 
 /** True if buf[pos..pos+4) is the Section Header Block type (the same bytes in either byte order). */
 export function isPcapngStart(buf: Uint8Array, pos = 0): boolean {
@@ -78,8 +96,15 @@ export class PcapngParser implements RecordParser {
   /** Looking for the next plausible block after damage; damageAt is the stream offset of the damaged block. */
   private scanning = false;
   private damageAt = 0;
+  /** Time of the last frame (any kind), given to records that have none of their own. */
+  private lastSec = 0;
+  private lastNsec = 0;
 
   constructor(private readonly ctx: ParseContext) {}
+
+  get greedy(): boolean {
+    return this.scanning;
+  }
 
   parse(buf: Uint8Array, pos: number, end: number, base: number, copy: boolean, out: RawFrame[]): number {
     return this.run(buf, pos, end, base, copy, out, false);
@@ -161,6 +186,8 @@ export class PcapngParser implements RecordParser {
           const linkType = iface.linkType;
           const sec = split.sec + iface.offsetSec;
           const nsec = split.nsec;
+          this.lastSec = sec;
+          this.lastNsec = nsec;
           out.push({
             index,
             timestamp: sec + nsec / 1e9,
@@ -213,7 +240,11 @@ export class PcapngParser implements RecordParser {
       case BT_NRB: this.nameResolution(buf, pos + 8, pos + len - 4, le); break;
       case BT_ISB: this.statistics(buf, pos, len, le, base); break;
       case BT_DSB: this.secrets(buf, pos, len, le, base); break;
-      default: break; // custom and unknown blocks: skipped by their length
+      case BT_CB_COPY: case BT_CB_NOCOPY: this.customBlock(type, buf, pos, len, base, copy, out); break;
+      case BT_JOURNAL: this.journalBlock(buf, pos, len, base, copy, out); break;
+      case BT_SYSDIG_EVENT: case BT_SYSDIG_EVENT_V2: case BT_SYSDIG_EVENT_V2_LARGE:
+        this.sysdigBlock(type, buf, pos, len, le, base, copy, out); break;
+      default: break; // unknown blocks (tshark 4.0.17 skips them too, unnumbered)
     }
   }
 
@@ -252,6 +283,8 @@ export class PcapngParser implements RecordParser {
     if (iface.snaplen > 0 && iface.snaplen < cap) cap = iface.snaplen;
     const start = pos + 12;
     const index = ++this.ctx.info.frames;
+    this.lastSec = 0;
+    this.lastNsec = 0;
     out.push({
       index, timestamp: 0, tsSec: 0, tsNsec: 0, linkType: iface.linkType,
       bytes: copy ? buf.slice(start, start + cap) : buf.subarray(start, start + cap),
@@ -277,6 +310,8 @@ export class PcapngParser implements RecordParser {
     const start = pos + 28;
     const optStart = start + ((cap + 3) & ~3);
     const index = ++this.ctx.info.frames;
+    this.lastSec = sec;
+    this.lastNsec = nsec;
     out.push({
       index, timestamp: sec + nsec / 1e9, tsSec: sec, tsNsec: nsec, linkType: iface.linkType,
       bytes: copy ? buf.slice(start, start + cap) : buf.subarray(start, start + cap),
@@ -284,6 +319,79 @@ export class PcapngParser implements RecordParser {
       comments: optStart < pos + len - 4 ? this.comments(buf, optStart, pos + len - 4, le) : undefined,
     });
     this.ctx.linkType(iface.linkType);
+  }
+
+  /**
+   * Custom Block: tshark 4.0.17 lists it as a frame ("PCAPNG Custom Block: PEN = ...") with no time, frame.len =
+   * the block's length less 16 (everything after the PEN: data, options, padding). It gets the previous frame's
+   * time (0 before any frame, which is also what tshark's relative times use) so that times stay monotonic.
+   */
+  private customBlock(type: number, buf: Uint8Array, pos: number, len: number, base: number, copy: boolean,
+    out: RawFrame[]): void {
+    if (len < CB_MIN) { this.badRecord(type, pos, base, len, CB_MIN); return; }
+    this.record('custom', buf, pos + 12, pos + len - 4, len - CB_MIN, this.lastSec, this.lastNsec, base + pos,
+      copy, out);
+  }
+
+  /**
+   * systemd Journal Export Block: one journal entry in export format, NUL-padded. tshark 4.0.17 numbers it with the
+   * entry's __REALTIME_TIMESTAMP (microseconds) as its time, or no time when it has none (then: the previous frame's).
+   */
+  private journalBlock(buf: Uint8Array, pos: number, len: number, base: number, copy: boolean, out: RawFrame[]): void {
+    const start = pos + 8;
+    let end = pos + len - 4;
+    while (end > start && buf[end - 1] === 0) end--;
+    if (end - start < JOURNAL_ENTRY_MIN) {
+      this.badRecord(BT_JOURNAL, pos, base, len, 12 + JOURNAL_ENTRY_MIN, end - start);
+      return;
+    }
+    const us = realtimeMicroseconds(buf, start, end);
+    let sec = this.lastSec, nsec = this.lastNsec;
+    if (us !== null) {
+      splitTimestamp(Number(us >> 32n), Number(us & 0xffffffffn), MICROSECONDS);
+      sec = split.sec;
+      nsec = split.nsec;
+    }
+    this.record('journal', buf, start, end, end - start, sec, nsec, base + pos, copy, out);
+  }
+
+  /**
+   * Sysdig Event Block (0x204, and 0x216 / 0x221 with a parameter count): tshark 4.0.17 numbers it with the event's
+   * nanosecond timestamp, frame.len = the header's event length, frame.cap_len = the bytes after the fixed header.
+   * The "with flags" variants (0x208, 0x217, 0x222) it skips like unknown blocks, and so do we.
+   */
+  private sysdigBlock(type: number, buf: Uint8Array, pos: number, len: number, le: boolean, base: number, copy: boolean,
+    out: RawFrame[]): void {
+    const min = type === BT_SYSDIG_EVENT ? SYSDIG_MIN : SYSDIG_V2_MIN;
+    if (len < min) { this.badRecord(type, pos, base, len, min); return; }
+    // After the 16-bit CPU id: the 64-bit timestamp at pos + 10, so its words sit at pos + 10 and pos + 14.
+    const hi = u32(buf, le ? pos + 14 : pos + 10, le);
+    const lo = u32(buf, le ? pos + 10 : pos + 14, le);
+    splitTimestamp(hi, lo, NANOSECONDS);
+    this.record('syscall', buf, pos + min - 4, pos + len - 4, u32(buf, pos + 26, le), split.sec, split.nsec, base + pos,
+      copy, out);
+  }
+
+  private record(kind: FrameRecord, buf: Uint8Array, start: number, end: number, originalLength: number, sec: number,
+    nsec: number, fileOffset: number, copy: boolean, out: RawFrame[]): void {
+    const index = ++this.ctx.info.frames;
+    this.lastSec = sec;
+    this.lastNsec = nsec;
+    // linkType -1 is no LINKTYPE_ value: it is not recorded in info.linkTypes.
+    out.push({
+      index, timestamp: sec + nsec / 1e9, tsSec: sec, tsNsec: nsec, linkType: -1,
+      bytes: copy ? buf.slice(start, end) : buf.subarray(start, end),
+      originalLength, interface: -1, fileOffset, comments: undefined, record: kind,
+    });
+  }
+
+  /** A record block too short for its fixed part: reported and skipped (tshark 4.0.17 stops reading the file there). */
+  private badRecord(type: number, pos: number, base: number, len: number, min: number, entry?: number): void {
+    const frame = this.ctx.info.frames + 1;
+    const what = entry === undefined ? `is only ${len} bytes long (at least ${min} needed)`
+      : `holds a ${entry}-byte entry (at least ${JOURNAL_ENTRY_MIN} needed)`;
+    this.ctx.warn(frame, base + pos, `the ${blockName(type)} block at ${this.ctx.at(base + pos)} (would be frame ` +
+      `${frame}) ${what}; block skipped (tshark stops reading the file at such a block)`);
   }
 
   private nameResolution(buf: Uint8Array, pos: number, end: number, le: boolean): void {
@@ -408,6 +516,8 @@ export class PcapngParser implements RecordParser {
     for (let i = from; i + 12 <= end; i++) {
       let le = this.le;
       let type: number;
+      // Every known type has a zero third byte (LE) or second byte (BE); only the SHB magic does not.
+      if ((le ? buf[i + 2] : buf[i + 1]) !== 0 && buf[i] !== 0x0a) continue;
       if (isPcapngStart(buf, i)) {
         const order = shbOrder(buf, i);
         if (order === null) continue;
@@ -450,7 +560,7 @@ export class PcapngParser implements RecordParser {
     let what = 'a block';
     if (have >= 8) {
       const type = isPcapngStart(buf, pos) ? BT_SHB : u32(buf, pos, this.le);
-      what = type === BT_EPB || type === BT_SPB || type === BT_PB ? `frame ${frame}` : withArticle(`${blockName(type)} block`);
+      what = FRAME_BLOCKS.has(type) ? `frame ${frame}` : withArticle(`${blockName(type)} block`);
       const len = u32(buf, pos + 4, this.le);
       ctx.warn(frame, base + pos, `the file ends in the middle of ${what} at ${ctx.at(base + pos)} ` +
         `(the block needs ${len} bytes, only ${have} are present); the ${ctx.info.frames} whole frames before it were read`);
@@ -459,6 +569,32 @@ export class PcapngParser implements RecordParser {
     ctx.warn(frame, base + pos, `the file ends in the middle of ${what} at ${ctx.at(base + pos)} (only ${have} bytes ` +
       `of a block header; frame ${frame} would be next); the ${ctx.info.frames} whole frames before it were read`);
   }
+}
+
+/**
+ * The value of the first "__REALTIME_TIMESTAMP=" in the entry, as Wireshark 4.0 finds it: a C-string search (so
+ * not past a NUL), then an unsigned decimal number after optional white space, any text after it. Null if none.
+ * (A sign after the white space is taken as no number; strtoull would accept it. Journal entries never have one.)
+ */
+export function realtimeMicroseconds(buf: Uint8Array, start: number, end: number): bigint | null {
+  const nul = buf.subarray(start, end).indexOf(0);
+  const stop = nul < 0 ? end : start + nul;
+  const n = REALTIME.length;
+  outer: for (let i = start; i + n <= stop; i++) {
+    for (let k = 0; k < n; k++) if (buf[i + k] !== REALTIME[k]) continue outer;
+    let at = i + n;
+    if (at >= end) return null;
+    if (buf[at] === 0x2b || buf[at] === 0x2d) return null; // ws_strtou64 refuses a sign
+    while (at < stop && (buf[at] === 0x20 || (buf[at] >= 0x09 && buf[at] <= 0x0d))) at++;
+    let v = 0n;
+    const first = at;
+    while (at < stop && buf[at] >= 0x30 && buf[at] <= 0x39) {
+      v = v * 10n + BigInt(buf[at++] - 0x30);
+      if (v >= 0xffffffffffffffffn) return null; // out of range (strtoull's ERANGE), or exactly its maximum
+    }
+    return at === first ? null : v;
+  }
+  return null;
 }
 
 function withArticle(s: string): string {

@@ -1,6 +1,6 @@
 // Exact conversions between 64-bit timestamp counts (as hi/lo 32-bit words) and seconds + nanoseconds.
-// A double holds integers exactly only up to 2^53 and a nanosecond count since 1970 is ~2^61, so the 64-bit values
-// are never formed as one double; they are divided digit by digit (16-bit digits keep every step below 2^53).
+// A double holds integers exactly only up to 2^53 and a nanosecond count since 1970 is ~2^61, so a 64-bit count is
+// only ever estimated as a double; exact results come from 32-bit modular arithmetic or 16-bit digit arithmetic.
 
 const TWO32 = 4294967296;
 
@@ -34,7 +34,7 @@ export const split = { sec: 0, nsec: 0 };
 
 /**
  * Splits the count hi*2^32+lo of `units` into whole seconds and nanoseconds (truncated, like Wireshark) and leaves
- * them in `split`. Exact for every 64-bit count.
+ * them in `split`. Exact for every 64-bit count whose seconds fit in a double (below 2^53).
  */
 export function splitTimestamp(hi: number, lo: number, units: TsUnits): void {
   if (units.binary) splitBinary(hi, lo, units.exp);
@@ -46,27 +46,17 @@ const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 10
 
 function splitDecimal(hi: number, lo: number, exp: number): void {
   const per = POW10[exp];
-  const scale = POW10[9 - exp];
-  if (hi < 0x200000) {
-    // Below 2^53 the count is an exact double; the quotient may round up across an integer, so fix it up.
-    const v = hi * TWO32 + lo;
-    let sec = Math.floor(v / per);
-    let rem = v - sec * per;
-    if (rem < 0) { sec -= 1; rem += per; } else if (rem >= per) { sec += 1; rem -= per; }
-    split.sec = sec;
-    split.nsec = rem * scale;
-    return;
+  // The double quotient is within one second of the truth for per >= 1e3 (a few more for coarser units); the
+  // remainder is then exact modulo 2^32, where it fits: lo - sec * per, since hi * 2^32 vanishes mod 2^32.
+  let sec = Math.floor((hi * TWO32 + lo) / per);
+  let rem = (lo - Math.imul(sec, per)) | 0;
+  if (rem < 0 || rem >= per) {
+    const k = Math.floor(rem / per);
+    sec += k;
+    rem -= k * per;
   }
-  // Long division by `per` (< 2^30) with 16-bit digits: every partial value stays below 2^46.
-  let r = 0;
-  let cur = r * 65536 + (hi >>> 16); let q3 = Math.floor(cur / per); r = cur - q3 * per;
-  cur = r * 65536 + (hi & 0xffff); const q2 = Math.floor(cur / per); r = cur - q2 * per;
-  cur = r * 65536 + (lo >>> 16); const q1 = Math.floor(cur / per); r = cur - q1 * per;
-  cur = r * 65536 + (lo & 0xffff); const q0 = Math.floor(cur / per); r = cur - q0 * per;
-  // The quotient is < 2^64 / 10 (< 2^61) but in practice < 2^53; combine in doubles (exact below 2^53).
-  q3 = q3 * 281474976710656 + q2 * 4294967296 + q1 * 65536 + q0;
-  split.sec = q3;
-  split.nsec = r * scale;
+  split.sec = sec;
+  split.nsec = rem * POW10[9 - exp];
 }
 
 function splitBinary(hi: number, lo: number, exp: number): void {

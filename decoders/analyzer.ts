@@ -11,6 +11,7 @@ import { TlsAnalyzer } from './tls/analyzer';
 import { DnsAnalyzer } from './dns/analyzer';
 import { QuicAnalyzer } from './quic/analyzer';
 import { UdpConversations, isDnsPort } from './udp-conversations';
+import * as inspect from './inspect';
 
 export interface AnalyzerOptions {
   fileName: string;
@@ -84,6 +85,26 @@ export class Analyzer {
     for (const [address, name] of this.dns.hostNames()) this.model.hostNames.set(address, name);
   }
 
+  /** The arrow label and colour category of a frame (its bytes are needed: they are not kept). */
+  summarizeFrame(frame: RawFrame): inspect.FrameSummary {
+    return inspect.summarizeFrame(this, frame);
+  }
+
+  /** The decoded layers of a frame as a tree with Wireshark's field names and byte ranges. */
+  describeFrame(frame: RawFrame): inspect.LayerNode[] {
+    return inspect.describeFrame(frame);
+  }
+
+  /** A plain-words explanation of a timeline event. */
+  explainEvent(eventId: number): string {
+    return inspect.explainEvent(this, eventId);
+  }
+
+  /** TCP endpoint states, windows and bytes in flight of a conversation as of a frame. */
+  tcpStateAt(conversationId: number, frame: number): inspect.TcpMoment | null {
+    return inspect.tcpStateAt(this, conversationId, frame);
+  }
+
   private onFrame(frame: RawFrame): void {
     const f = this.model.frames;
     const row = f.add();
@@ -98,6 +119,14 @@ export class Analyzer {
     f.fileOffset[row] = frame.fileOffset;
     f.capturedLength[row] = frame.bytes.length;
     f.originalLength[row] = frame.originalLength;
+    if (frame.record) {
+      // A pcapng record that is not a packet (custom block, journal entry): numbered like tshark, nothing to decode.
+      f.conversation[row] = -1;
+      f.dir[row] = Dir.NONE;
+      f.srcHost[row] = f.dstHost[row] = -1;
+      f.proto[row] = FrameProto.OTHER;
+      return;
+    }
     if (this.model.linkTypes.indexOf(frame.linkType) < 0) this.model.linkTypes.push(frame.linkType);
 
     const p = this.decoder.decode(frame);
@@ -116,6 +145,7 @@ export class Analyzer {
       conv = this.tcp.onPacket(p, time);
       dir = this.tcp.lastDir;
       f.tcpFlags[row] = this.tcp.lastFlags;
+      f.bytesInFlight[row] = this.tcp.lastBytesInFlight;
     } else if (p.udp) {
       f.srcPort[row] = p.udp.srcPort;
       f.dstPort[row] = p.udp.dstPort;

@@ -214,6 +214,7 @@ export class PacketDecoder {
               this.p.vlanIds = this.vlanIds;
             }
             this.vlanIds.push(L.vlanId);
+            if (L.extraLayer !== '') layers.push(L.extraLayer);
           }
           break;
         }

@@ -32,6 +32,8 @@ export class FrameIndex {
   proto: Uint8Array;
   /** Bit set of TcpAnalysisFlag bits (decoders/tcp) for TCP frames, 0 otherwise. */
   tcpFlags: Uint32Array;
+  /** tshark's tcp.analysis.bytes_in_flight after this TCP frame (unacknowledged bytes its sender has out). */
+  bytesInFlight: Uint32Array;
 
   constructor(initialCapacity = 4096) {
     this.cap = Math.max(16, initialCapacity);
@@ -47,6 +49,7 @@ export class FrameIndex {
     this.dstPort = new Uint16Array(this.cap);
     this.proto = new Uint8Array(this.cap);
     this.tcpFlags = new Uint32Array(this.cap);
+    this.bytesInFlight = new Uint32Array(this.cap);
   }
 
   /** Reserve the next row and return its index; the caller fills the columns. */
@@ -56,13 +59,13 @@ export class FrameIndex {
   }
 
   retainedBytes(): number {
-    return this.cap * (8 + 8 + 4 + 4 + 4 + 1 + 4 + 4 + 2 + 2 + 1 + 4);
+    return this.cap * (8 + 8 + 4 + 4 + 4 + 1 + 4 + 4 + 2 + 2 + 1 + 4 + 4);
   }
 
   private grow(): void {
     const cap = this.cap * 2;
     for (const key of ['time', 'fileOffset', 'capturedLength', 'originalLength', 'conversation', 'dir', 'srcHost',
-      'dstHost', 'srcPort', 'dstPort', 'proto', 'tcpFlags'] as const) {
+      'dstHost', 'srcPort', 'dstPort', 'proto', 'tcpFlags', 'bytesInFlight'] as const) {
       const old = this[key];
       const next = new (old.constructor as { new (n: number): typeof old })(cap);
       next.set(old as never);

@@ -111,6 +111,8 @@ export interface CaptureStats {
   captured: number;
   /** Dropped by the kernel / pcap (pcap_stats ps_drop + ps_ifdrop). */
   droppedKernel: number;
+  /** (H7) True when the source cannot report kernel drops (cap 0.2.1 has no pcap_stats): show "n/a", not 0. */
+  droppedKernelUnknown?: boolean;
   /** Dropped by PacketFlow itself (must stay zero). */
   droppedOurs: number;
   bytes: number;

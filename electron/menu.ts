@@ -1,5 +1,6 @@
 // The native menus as plain data (Electron's MenuItemConstructorOptions), built from the recent list and a few
-// callbacks so the structure is testable without Electron.
+// callbacks so the structure is testable without Electron. Shortcuts the renderer's keyboard map already handles
+// are shown in the menu but not registered (registerAccelerator: false), so one key press never acts twice.
 import type { MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand, RecentFile } from './ipc-contract';
 
@@ -32,7 +33,7 @@ export function buildMenuTemplate(recent: readonly RecentFile[], a: MenuActions)
     {
       label: '&File',
       submenu: [
-        { label: '&Open Capture…', accelerator: 'CmdOrCtrl+O', click: () => a.openDialog() },
+        { label: '&Open Capture…', accelerator: 'CmdOrCtrl+O', registerAccelerator: false, click: () => a.openDialog() },
         { label: 'Open &Recent', submenu: recentItems },
         { label: '&Live Capture…', accelerator: 'CmdOrCtrl+L', click: cmd('live-capture') },
         { type: 'separator' },
@@ -47,8 +48,8 @@ export function buildMenuTemplate(recent: readonly RecentFile[], a: MenuActions)
     {
       label: '&View',
       submenu: [
-        { label: 'Zoom &In (diagram)', accelerator: 'CmdOrCtrl+=', click: cmd('zoom-in') },
-        { label: 'Zoom &Out (diagram)', accelerator: 'CmdOrCtrl+-', click: cmd('zoom-out') },
+        { label: 'Zoom &In (diagram)', accelerator: 'CmdOrCtrl+=', registerAccelerator: false, click: cmd('zoom-in') },
+        { label: 'Zoom &Out (diagram)', accelerator: 'CmdOrCtrl+-', registerAccelerator: false, click: cmd('zoom-out') },
         { label: '&Fit Conversation', accelerator: 'F', registerAccelerator: false, click: cmd('fit-conversation') },
         { label: 'Follow &Cursor', accelerator: 'C', registerAccelerator: false, click: cmd('follow-cursor') },
         { type: 'separator' },
@@ -64,7 +65,7 @@ export function buildMenuTemplate(recent: readonly RecentFile[], a: MenuActions)
             { label: 'Dark', type: 'radio', click: cmd('theme-dark') },
           ],
         },
-        { label: '&Presentation Mode', accelerator: 'F5', click: cmd('toggle-presentation') },
+        { label: '&Presentation Mode', accelerator: 'F5', registerAccelerator: false, click: cmd('toggle-presentation') },
         { role: 'togglefullscreen' },
         ...(a.dev ? [{ type: 'separator' } as MenuItemConstructorOptions, { role: 'toggleDevTools' } as MenuItemConstructorOptions] : []),
       ],
@@ -73,7 +74,7 @@ export function buildMenuTemplate(recent: readonly RecentFile[], a: MenuActions)
       label: '&Help',
       role: 'help',
       submenu: [
-        { label: '&Keyboard Shortcuts', accelerator: 'F1', click: cmd('show-shortcuts') },
+        { label: '&Keyboard Shortcuts', accelerator: 'F1', registerAccelerator: false, click: cmd('show-shortcuts') },
         { label: `&About ${a.appName}`, click: cmd('show-about') },
       ],
     },

@@ -31,14 +31,17 @@ export const CAP_SNAPLEN = 65535;
 
 let loaded: { module: CapModule } | { error: string } | null = null;
 
-/** Loads `cap` once; a failure (not installed, built for another ABI) is returned as a sentence, never thrown. */
+/**
+ * Loads `cap` once; a failure (not installed, built for another ABI) is returned as a sentence, never thrown.
+ * PACKETFLOW_CAP_MODULE names another module to load instead (a packaged app's own build, or a test's broken one).
+ */
 export function loadCap(): { module: CapModule } | { error: string } {
   if (loaded) return loaded;
   try {
-    loaded = { module: nodeRequire()('cap') as CapModule };
+    loaded = { module: nodeRequire()(process.env.PACKETFLOW_CAP_MODULE || 'cap') as CapModule };
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    const abi = /NODE_MODULE_VERSION|was compiled against a different Node\.js version|invalid ELF|wrong ELF/i.test(msg);
+    const abi = /NODE_MODULE_VERSION|compiled against a different Node\.js version|invalid ELF|wrong ELF|ELF class/i.test(msg);
     loaded = {
       error: abi
         ? `the cap module was built for another runtime (${msg}); rebuild it for this one (npm rebuild cap, or ` +

@@ -11,6 +11,8 @@ import type { FrameReceiver, LiveSource, OpenSourceOptions, SourceStats } from '
 
 export type PipeTool = 'dumpcap' | 'tcpdump';
 
+const DUMPCAP_DRAIN_MS = 400;
+
 const EXTRA_DIRS: Record<string, string[]> = {
   linux: ['/usr/sbin', '/usr/bin', '/sbin', '/usr/local/sbin', '/usr/local/bin'],
   darwin: ['/usr/sbin', '/usr/local/bin', '/opt/homebrew/bin', '/Applications/Wireshark.app/Contents/MacOS'],
@@ -37,9 +39,11 @@ export function pipeArgs(tool: PipeTool, o: OpenSourceOptions): string[] {
     if (o.filter) args.push('-f', o.filter);
     return args;
   }
-  // -U: flush after every packet (we read a pipe, not a file); -n: no name lookups; -B in KiB.
+  // -U: flush after every packet (we read a pipe, not a file); --immediate-mode: hand packets over at once instead
+  // of when a kernel block fills or times out (which also loses a partly filled block on exit); -n: no name
+  // lookups; -B in KiB.
   const args = ['-i', o.device, '-w', '-', '-U', '-n', '-s', String(o.snaplen), '-B', String(Math.max(1, Math.round(o.bufferSize / 1024))),
-    '--time-stamp-precision=nano'];
+    '--time-stamp-precision=nano', '--immediate-mode'];
   if (!o.promiscuous) args.push('-p');
   if (o.filter) args.push('--', o.filter);
   return args;
@@ -150,6 +154,9 @@ export function openPipeSource(tool: PipeTool, path: string, opts: OpenSourceOpt
         async close() {
           if (!ended && !closing) {
             closing = true;
+            // dumpcap has no immediate mode: packets wait in a kernel block until its read timeout (250 ms) and
+            // whatever is still there when it exits is lost. Let that timeout pass first.
+            if (tool === 'dumpcap') await new Promise((r) => setTimeout(r, DUMPCAP_DRAIN_MS));
             child.kill('SIGINT'); // both tools flush, print their statistics and exit on SIGINT
           }
           await exited;

@@ -4,6 +4,7 @@ import { networkInterfaces } from 'node:os';
 import { capDevices, checkFilterWithCap, loadCap, openCapSource } from './cap-source';
 import { LiveCaptureError, type ErrorContext } from './errors';
 import { checkFilterWithTcpdump, findTool, openPipeSource, type PipeTool } from './pipe-source';
+import type { Availability, FilterVerdict } from './protocol';
 import type { FrameReceiver, LiveSource, OpenSourceOptions } from './source';
 import type { DeviceInfo, LiveSourceKind } from './types';
 
@@ -20,7 +21,7 @@ export function errorContext(): ErrorContext {
 }
 
 /** What can capture here: cap (or why not) and the paths of dumpcap and tcpdump. */
-export function availability(): { cap: string | null; capError: string | null; dumpcap: string | null; tcpdump: string | null } {
+export function availability(): Availability {
   const cap = loadCap();
   return {
     cap: 'module' in cap ? 'cap' : null,
@@ -112,8 +113,6 @@ export function parseDeviceList(text: string, os: ReturnType<typeof networkInter
   return out;
 }
 
-export type FilterVerdict = { ok: true; checkedBy: 'tcpdump' | 'cap' | 'empty' } | { ok: false; message: string }
-  | { ok: null; message: string };
 
 /**
  * Checks a capture filter before starting. tcpdump compiles it without a device or rights; without tcpdump, cap

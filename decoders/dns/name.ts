@@ -18,9 +18,13 @@ export interface NameRead {
   error?: string;
 }
 
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cn}\p{Cs}]/u;
+
 /**
  * One label's bytes as tshark 4.0 prints them: UTF-8 (an invalid sequence becomes one U+FFFD), C0 controls as C
- * escapes (\a \b \t \n \v \f \r) or 3-digit octal, DEL as \177; everything else, '.' and '\' included, unchanged.
+ * escapes (\a \b \t \n \v \f \r) or 3-digit octal, DEL as \177, other non-printable characters (C1 controls,
+ * format characters, unassigned code points) as \uXXXX or \UXXXXXXXX; everything else, '.' and '\' included,
+ * unchanged.
  */
 export function formatLabel(b: Uint8Array, start: number, end: number): string {
   let s = '';
@@ -44,7 +48,11 @@ export function formatLabel(b: Uint8Array, start: number, end: number): string {
       cp = (cp << 6) | (b[j] & 0x3f);
     }
     if (ok && cp >= min && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
-      s += String.fromCodePoint(cp);
+      const ch = String.fromCodePoint(cp);
+      // not printable (control, format, unassigned): \uXXXX / \UXXXXXXXX like GLib-based format_text
+      s += NON_PRINTABLE.test(ch)
+        ? cp > 0xffff ? '\\U' + cp.toString(16).toUpperCase().padStart(8, '0') : '\\u' + cp.toString(16).toUpperCase().padStart(4, '0')
+        : ch;
       i = j;
     } else {
       // one replacement character for the lead byte and the continuation bytes that follow it
@@ -76,7 +84,8 @@ export function readName(b: Uint8Array, offset: number, end: number): NameRead {
   let wire = 1; // the root byte
   let tooLong = false;
   const labels: string[] = [];
-  const visited: number[] = [];
+  // a name that visits more bytes than the message has must revisit some: a pointer loop (tshark's test too)
+  let visited = 0;
   for (;;) {
     if (pos >= end) return { text: '', next: end, error: 'name runs past the end of the message' };
     const len = b[pos];
@@ -86,8 +95,8 @@ export function readName(b: Uint8Array, offset: number, end: number): NameRead {
       const target = ((len & 0x3f) << 8) | b[pos + 1];
       if (next < 0) next = pos + 2;
       if (target >= end) return { text: '', next, error: `compression pointer to ${target}, outside the message` };
-      if (visited.includes(target) || visited.length > 127) return { text: NAME_LOOP, next };
-      visited.push(target);
+      visited += 2;
+      if (visited > end) return { text: NAME_LOOP, next };
       pos = target;
       continue;
     }
@@ -99,6 +108,8 @@ export function readName(b: Uint8Array, offset: number, end: number): NameRead {
     }
     if (pos + 1 + len > end) return { text: '', next: end, error: 'label runs past the end of the message' };
     wire += 1 + len;
+    visited += 1 + len;
+    if (visited > end) return { text: NAME_LOOP, next: next < 0 ? pos : next };
     if (wire > MAX_NAME_WIRE) tooLong = true;
     else labels.push(formatLabel(b, pos + 1, pos + 1 + len));
     pos += 1 + len;

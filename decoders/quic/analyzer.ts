@@ -28,6 +28,14 @@ const CRYPTO_BUDGET = 32 * 1024 * 1024;
 /** Lookup keys one connection may register (CIDs, ports). */
 const MAX_KEYS_PER_CONNECTION = 64;
 
+/** Memory bounds (defaults suit real captures; tests lower them). */
+export interface QuicLimits {
+  /** Connections kept for lookups. */
+  connections?: number;
+  /** CRYPTO bytes held for reassembly across all connections. */
+  cryptoBytes?: number;
+}
+
 /** The facts a QUIC timeline event's `ref` carries (plain values only). a = packet number (-1 unknown),
  * b = packet length in bytes. */
 export interface QuicPacketRef {
@@ -48,6 +56,8 @@ export interface QuicPacketRef {
   acked?: [number, number][];
   /** CRYPTO frames [offset, length]. */
   crypto?: [number, number][];
+  /** Every CRYPTO byte in this packet had been received before (a retransmission). */
+  cryptoRepeated?: boolean;
   /** TLS handshake messages completed by this packet's CRYPTO data. */
   tls?: string[];
   sni?: string;
@@ -119,10 +129,19 @@ export class QuicAnalyzer {
   private readonly cidLengths = new Set<number>();
   private readonly live = new Map<QuicConnection, string[]>();
   private cryptoHeld = 0;
+  private readonly maxConnections: number;
+  private readonly cryptoBudget: number;
 
-  constructor(ctx: { timeline: Timeline; conversations: ConversationTable }) {
+  constructor(ctx: { timeline: Timeline; conversations: ConversationTable; limits?: QuicLimits }) {
     this.timeline = ctx.timeline;
     this.conversations = ctx.conversations;
+    this.maxConnections = ctx.limits?.connections ?? MAX_CONNECTIONS;
+    this.cryptoBudget = ctx.limits?.cryptoBytes ?? CRYPTO_BUDGET;
+  }
+
+  /** Connections currently tracked, and CRYPTO bytes waiting for reassembly (for memory checks). */
+  stats(): { connections: number; cryptoBytes: number; packets: number } {
+    return { connections: this.live.size, cryptoBytes: this.cryptoHeld, packets: this.log.count };
   }
 
   /** Returns the conversation id if this UDP datagram is QUIC, else -1; sets lastDir. */
@@ -190,16 +209,24 @@ export class QuicAnalyzer {
     if (h.type === 'version_negotiation') {
       conn = tupleConn ?? this.byInitialDcid.get(toHex(h.scid)) ?? this.byCid.get(dh)?.conn;
       fromServer = conn ? !conn.isServer(ctx.dst, ctx.dstPort) : true;
-    } else if ((h.type === 'initial' || h.type === '0rtt') && h.dcid.length && this.byInitialDcid.has(dh)) {
+    } else if ((h.type === 'initial' || h.type === '0rtt') && h.dcid.length && this.onPath(this.byInitialDcid.get(dh), ctx)) {
+      // the same first DCID from other ports is a new connection (tools with fixed CIDs), as tshark sees it
       conn = this.byInitialDcid.get(dh)!;
       fromServer = conn.isServer(ctx.src, ctx.srcPort);
     } else if (h.dcid.length && this.byCid.has(dh)) {
       const e = this.byCid.get(dh)!;
       conn = e.conn;
-      fromServer = e.side === 0; // the client chose this CID, so the packet goes to the client
+      // the ports decide when they can (both sides may pick the same CID); else a CID the client chose is a DCID of
+      // packets going to the client
+      fromServer = conn.isServer(ctx.src, ctx.srcPort) || (!conn.isServer(ctx.dst, ctx.dstPort) && e.side === 0);
     } else if (tupleConn) {
       conn = tupleConn;
       fromServer = tupleConn.isServer(ctx.src, ctx.srcPort);
+    }
+    if (conn && conn.originalDcid.length === 0 && h.type === 'initial' && !fromServer && h.dcid.length) {
+      // the capture began after the client's first Initial: a repeated one tells the key-deriving DCID
+      conn.restartKeys(h.dcid);
+      this.register(conn, 'initial', dh);
     }
     // A client Initial with a DCID this connection never used is a fresh connection on the same ports (as tshark
     // sees it), unless this connection's keys open it (the client switched to a server CID we did not see).
@@ -231,6 +258,13 @@ export class QuicAnalyzer {
       if (e) return { conn: e.conn, fromServer: e.side === 0 };
     }
     return null;
+  }
+
+  /** True when the datagram travels between the connection's current endpoints. */
+  private onPath(conn: QuicConnection | undefined, ctx: Ctx): conn is QuicConnection {
+    if (!conn) return false;
+    return (conn.isServer(ctx.dst, ctx.dstPort) && ctx.src === conn.clientAddr && ctx.srcPort === conn.clientPort) ||
+      (conn.isServer(ctx.src, ctx.srcPort) && ctx.dst === conn.clientAddr && ctx.dstPort === conn.clientPort);
   }
 
   private sentByServer(conn: QuicConnection, ctx: Ctx): boolean {
@@ -265,14 +299,14 @@ export class QuicAnalyzer {
     const conn = new QuicConnection(conv, odcid, version, client, server);
     this.live.set(conn, []);
     this.register(conn, 'tuple', ctx.tupleKey);
-    if (this.live.size > MAX_CONNECTIONS) this.evictOldest();
+    if (this.live.size > this.maxConnections) this.evictOldest();
     return conn;
   }
 
   private register(conn: QuicConnection, kind: 'tuple' | 'initial' | 'client' | 'server', key: string): void {
     const keys = this.live.get(conn);
     if (!keys) return;
-    if (keys.length >= MAX_KEYS_PER_CONNECTION && kind !== 'tuple') return;
+    if (keys.length >= MAX_KEYS_PER_CONNECTION) return; // lookups by the CIDs already known still work
     if (kind === 'tuple') this.byTuple.set(key, conn);
     else if (kind === 'initial') this.byInitialDcid.set(key, conn);
     else {
@@ -300,18 +334,17 @@ export class QuicAnalyzer {
 
   /** Client port changes (migration, NAT rebinding) found through a known CID. */
   private trackPath(conn: QuicConnection, fromServer: boolean, ctx: Ctx): void {
-    const addr = ctx.src, port = ctx.srcPort; // the sender's endpoint
-    if (fromServer) {
-      if (addr === conn.serverAddr && port === conn.serverPort) return;
-      ctx.migratedFrom = endpoint(conn.serverAddr, conn.serverPort);
-      conn.serverAddr = addr;
-      conn.serverPort = port;
-    } else {
-      if (addr === conn.clientAddr && port === conn.clientPort) return;
-      ctx.migratedFrom = endpoint(conn.clientAddr, conn.clientPort);
-      conn.clientAddr = addr;
-      conn.clientPort = port;
-    }
+    const [cAddr, cPort, sAddr, sPort] = fromServer ? [ctx.dst, ctx.dstPort, ctx.src, ctx.srcPort]
+      : [ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort];
+    const clientMoved = cAddr !== conn.clientAddr || cPort !== conn.clientPort;
+    const serverMoved = sAddr !== conn.serverAddr || sPort !== conn.serverPort;
+    if (!clientMoved && !serverMoved) return;
+    // the side that moved is usually the client (NAT rebinding, new network); a server moves to its preferred address
+    ctx.migratedFrom = clientMoved ? endpoint(conn.clientAddr, conn.clientPort) : endpoint(conn.serverAddr, conn.serverPort);
+    conn.clientAddr = cAddr;
+    conn.clientPort = cPort;
+    conn.serverAddr = sAddr;
+    conn.serverPort = sPort;
     conn.migrations++;
     this.conversations.note(conn.conv, 'migration');
     this.register(conn, 'tuple', ctx.tupleKey);
@@ -371,6 +404,7 @@ export class QuicAnalyzer {
           // A new attempt in a version the server offered: new keys, new ClientHello (RFC 9000 §6)
           conn.version = h.version;
           conn.restartKeys(h.dcid);
+          this.cryptoHeld -= conn.heldBytes();
           conn.resetHandshake();
           this.register(conn, 'initial', toHex(h.dcid));
         }
@@ -456,7 +490,10 @@ export class QuicAnalyzer {
   private cryptoData(conn: QuicConnection, dir: 0 | 1, offset: number, data: Uint8Array, ref: QuicPacketRef,
     row: number): void {
     const stream = conn.crypto[dir];
-    if (this.cryptoHeld + data.length > CRYPTO_BUDGET) return; // bounded memory: this data is not reassembled
+    const repeated = offset + data.length <= stream.deliveredOffset;
+    ref.cryptoRepeated = repeated && ref.cryptoRepeated !== false;
+    if (repeated) return;
+    if (this.cryptoHeld + data.length > this.cryptoBudget) return; // bounded memory: this data is not reassembled
     const before = stream.heldBytes;
     const msgs = stream.add(offset, data);
     this.cryptoHeld += stream.heldBytes - before;
@@ -528,6 +565,10 @@ export class QuicAnalyzer {
   /** The client's first 1-RTT packet: from its side the handshake is complete (RFC 9001 §4.1.1). */
   private handshakeCompleted(conn: QuicConnection, ctx: Ctx): void {
     conn.handshakeDoneFrame = ctx.frame;
+    // Initial keys are discarded once Handshake keys are in use (RFC 9001 §4.9.1): free what waits to be reassembled
+    this.cryptoHeld -= conn.heldBytes();
+    conn.crypto[0].release();
+    conn.crypto[1].release();
     const roundTrips = 1 + conn.retries + conn.versionNegotiations + conn.helloRetryRequests;
     const start = conn.firstClientTime >= 0 ? conn.firstClientTime : ctx.time;
     const ref: QuicHandshakeRef = {

@@ -70,7 +70,8 @@ export class QuicConnection {
   keys(version: number): InitialKeys | null {
     let k = this.keyCache.get(version);
     if (k === undefined) {
-      k = this.originalDcid.length > 0 || version !== 0 ? initialKeys(version, this.originalDcid) : null;
+      k = initialKeys(version, this.originalDcid);
+      if (this.keyCache.size >= 8) this.keyCache.clear(); // a flood of made-up versions must not grow it
       this.keyCache.set(version, k);
     }
     return k;

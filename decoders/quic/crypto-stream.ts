@@ -25,6 +25,11 @@ export class CryptoStream {
 
   constructor(private readonly maxBytes = CRYPTO_STREAM_CAP) {}
 
+  /** Stream offset up to which data has been received contiguously. */
+  get deliveredOffset(): number {
+    return this.delivered;
+  }
+
   /** Bytes held right now (for memory accounting). */
   get heldBytes(): number {
     return this.pending.length + this.gapBytes;

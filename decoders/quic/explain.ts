@@ -5,6 +5,7 @@
 // from the client's first Initial.
 import type { TimelineEvent } from '../timeline';
 import { frameTypeName } from './frames';
+import { quicVersion } from './versions';
 import type { QuicHandshakeRef, QuicPacketRef } from './analyzer';
 
 const ms = (s: number) => (s < 0.001 ? `${(s * 1e6).toFixed(0)} µs` : `${(s * 1000).toFixed(s < 0.01 ? 2 : 1)} ms`);
@@ -15,9 +16,14 @@ function who(e: TimelineEvent): string {
   return e.dir === 1 ? 'The server' : 'The client';
 }
 
-function version(r: QuicPacketRef): string {
-  return r.versionName ? (/^\d+$/.test(r.versionName) ? `QUIC v${r.versionName}` : `QUIC ${r.versionName}`) : 'QUIC';
+function versionText(name: string | undefined): string {
+  if (!name) return 'QUIC';
+  if (/^\d+$/.test(name)) return `QUIC v${name}`;
+  return name.startsWith('GREASE') ? 'a reserved version' : name.startsWith('unknown') ? `QUIC version ${name.slice(9, -1)}` : `QUIC ${name}`;
 }
+const version = (r: QuicPacketRef) => versionText(r.versionName);
+/** "0x00000001" -> "QUIC v1" */
+const versionOfHex = (h: string) => versionText(quicVersion(parseInt(h, 16)).name).replace('a reserved version', `${h} (GREASE)`);
 
 function framesText(types: number[] | undefined): string {
   if (!types?.length) return '';
@@ -42,6 +48,10 @@ function initialText(e: TimelineEvent, r: QuicPacketRef): string {
     parts.push('It carries a TLS HelloRetryRequest: the server wants a key share for another group, so the client must send a second ClientHello. That costs one more round trip.');
   } else if (r.tls?.includes('server_hello')) {
     parts.push(`It carries the TLS ServerHello${r.cipherSuite ? ` (${r.cipherSuite})` : ''}: from here both sides derive handshake keys, and the rest of the server's handshake (certificate, Finished) travels in Handshake packets.`);
+  } else if (r.crypto?.length && r.cryptoRepeated) {
+    parts.push(client && r.tokenLength
+      ? 'It sends the ClientHello again (the same CRYPTO data), now together with the server\'s token.'
+      : `It repeats CRYPTO data sent before (a retransmission of the ${client ? 'ClientHello' : 'ServerHello'}).`);
   } else if (r.crypto?.length) {
     parts.push(`It carries part of the ${client ? 'ClientHello' : 'ServerHello'} (CRYPTO data at offset ${r.crypto[0][0]}); the message completes in a later packet, or this is a retransmission.`);
   }
@@ -67,11 +77,11 @@ function packetText(e: TimelineEvent, r: QuicPacketRef): string {
     case 'retry':
       return `The server answers with a Retry instead of a handshake: it gives the client a ${r.retry?.tokenLength ?? 0}-byte token and a new connection ID (${short(r.retry?.newCid)}), and waits for the client to send its Initial again with that token. This proves the client's address before the server spends effort on it, at the cost of one extra round trip.${r.retry?.integrity === 'valid' ? ' Its integrity tag is valid for the client\'s original connection ID.' : r.retry?.integrity === 'invalid' ? ' Its integrity tag does not match the client\'s original connection ID: a client would drop it.' : ''}`;
     case 'version_negotiation':
-      return `The server does not speak the version the client proposed and lists the ones it does${r.versions?.length ? ` (${r.versions.join(', ')})` : ''}. The client has to start again in one of them: one extra round trip.`;
+      return `The server does not speak the version the client proposed and lists the ones it does${r.versions?.length ? ` (${r.versions.map(versionOfHex).join(', ')})` : ''}. The client has to start again in one of them: one extra round trip.`;
     case '0rtt':
       return `${who(e)} sends 0-RTT data (${r.length} bytes) before the handshake has finished, with keys from a previous session. This saves a round trip for the first request, but such data can be replayed by an attacker, so only safe requests should use it.`;
     case '1rtt':
-      return `${who(e)} sends a 1-RTT (short header) packet of ${r.length} bytes: application data (for example HTTP/3) under the final keys. Only the destination connection ID (${short(r.dcid)}) is visible; even the packet number is hidden.${r.migratedFrom ? ` It comes from a new address/port (was ${r.migratedFrom}): the connection ID lets QUIC keep the connection across the change.` : ''}`;
+      return `${who(e)} sends a 1-RTT (short header) packet of ${r.length} bytes: application data (for example HTTP/3) under the final keys. ${r.dcid ? `Only the destination connection ID (${short(r.dcid)}) is visible` : 'Not even a connection ID is visible (this side asked for none)'}; the packet number is hidden too.${r.migratedFrom ? ` It comes from a new address/port (was ${r.migratedFrom}): the connection ID lets QUIC keep the connection across the change.` : ''}`;
   }
 }
 
@@ -79,7 +89,7 @@ function handshakeCost(r: QuicHandshakeRef): string {
   const parts: string[] = [];
   const rtt = r.rtt !== null ? ` (one round trip here is about ${ms(r.rtt)})` : '';
   parts.push(`Handshake complete after ${plural(r.roundTrips, 'round trip')}${rtt}, ${ms(r.seconds)} after the client's first packet.`);
-  parts.push(`QUIC ${r.version === '2' ? 'v2' : r.version} folds the transport and the TLS 1.3 setup into one round trip: the ClientHello rides in the first packet. Over TCP the same takes TCP's handshake (1 round trip) plus TLS 1.3's (1 more) — 2 round trips before the first request, 3 with TLS 1.2.`);
+  parts.push(`${versionText(r.version)} folds the transport and the TLS 1.3 setup into one round trip: the ClientHello rides in the first packet. Over TCP the same takes TCP's handshake (1 round trip) plus TLS 1.3's (1 more) — 2 round trips before the first request, 3 with TLS 1.2.`);
   if (r.retries) parts.push(`The server's Retry cost ${plural(r.retries, 'extra round trip')}.`);
   if (r.versionNegotiations) parts.push(`Version negotiation cost ${plural(r.versionNegotiations, 'extra round trip')}.`);
   if (r.helloRetryRequests) parts.push(`The TLS HelloRetryRequest cost ${plural(r.helloRetryRequests, 'extra round trip')}.`);

@@ -12,11 +12,12 @@ import { Flow, WinScale } from './flow';
 import { analyzeSegment, newSegmentAnalysis, type SegmentAnalysis } from './sequence-analysis';
 import { observeSegment } from './endpoint-state';
 import { TcpState, type TcpStateCode } from './events';
-import { StreamReassembly } from './stream-reassembly';
+import { StreamReassembly, type StreamMode } from './stream-reassembly';
 import { add32, sub32 } from './seq';
 
 export { TcpAnalysisFlag, tcpAnalysisNames, tcpAnalysisFieldNames } from './flags';
 export { TcpState, ResetKind, tcpStateName } from './events';
+export type { StreamMode } from './stream-reassembly';
 
 export interface TcpStreamSink {
   /** In-order, de-duplicated payload bytes of one direction (retransmissions/overlaps trimmed, out-of-order segments
@@ -77,6 +78,8 @@ interface TcpConv {
   irttShown: boolean;
   handshakeDone: boolean;
   started: boolean;
+  /** First frame that is a TCP segment of this conversation (not an ICMP error quoting one), 0 before. */
+  firstTcpFrame: number;
   firstCloser: number;
   analysis: Partial<Record<TcpAnalysisFlagName, number[]>>;
   streams: [StreamReassembly, StreamReassembly] | null;
@@ -103,6 +106,12 @@ const FLAG_EVENTS: [number, TcpAnalysisFlagName][] = [
 const NOT_NEW_DATA = TcpAnalysisFlag.RETRANSMISSION | TcpAnalysisFlag.FAST_RETRANSMISSION |
   TcpAnalysisFlag.SPURIOUS_RETRANSMISSION | TcpAnalysisFlag.OUT_OF_ORDER | TcpAnalysisFlag.KEEP_ALIVE |
   TcpAnalysisFlag.ZERO_WINDOW_PROBE;
+/** Segments whose payload tshark does not hand to subdissectors: spurious retransmissions and out-of-order
+ *  segments, plain retransmissions (a fast one is dissected), keep-alives. */
+function notDissected(bits: number): boolean {
+  if (bits & (TcpAnalysisFlag.SPURIOUS_RETRANSMISSION | TcpAnalysisFlag.OUT_OF_ORDER | TcpAnalysisFlag.KEEP_ALIVE)) return true;
+  return (bits & TcpAnalysisFlag.RETRANSMISSION) !== 0 && (bits & TcpAnalysisFlag.FAST_RETRANSMISSION) === 0;
+}
 const RETRANSMISSION_FAMILY = TcpAnalysisFlag.FAST_RETRANSMISSION | TcpAnalysisFlag.SPURIOUS_RETRANSMISSION;
 /** A window change smaller than this fraction of the last one shown is not a timeline event. */
 const WINDOW_CHANGE = 0.25;
@@ -114,10 +123,13 @@ export class TcpAnalyzer {
   lastBytesInFlight = 0;
   /** tcp.analysis.ack_rtt of the last packet in seconds (0 when it acknowledged no segment exactly). */
   lastAckRtt = 0;
+  /** tcp.window_size of the last packet: the window field in bytes (scaled when the scale is known). */
+  lastWindow = 0;
 
   private readonly timeline: Timeline;
   private readonly table: ConversationTable;
   private readonly sink?: TcpStreamSink;
+  private readonly streamMode: StreamMode;
   /** Canonical 4-tuple: (lower host id, higher host id) → (lower port, higher port) → current conversation. */
   private readonly byTuple = new Map<number, Map<number, TcpConv>>();
   private readonly byConversation = new Map<number, TcpConv>();
@@ -126,6 +138,7 @@ export class TcpAnalyzer {
   /** The sender's nextseq and raw window before the current segment. */
   private prevNextseq = 0;
   private prevWindow = 0;
+  private frameWindow = 0;
   /** Reused state-change listener (no allocation per packet). */
   private readonly states = { frame: 0, id: 0, dir: 0, tl: null as unknown as Timeline,
     changed(endpoint: number, state: TcpStateCode): void {
@@ -136,10 +149,15 @@ export class TcpAnalyzer {
   private lastFrame = 0;
   private lastTime = 0;
 
-  constructor(ctx: { timeline: Timeline; conversations: ConversationTable; sink?: TcpStreamSink }) {
+  /**
+   * `streamMode` chooses what the sink receives: 'tshark' (default) the segments tshark 4.0 dissects, in arrival
+   * order; 'reorder' a receiver's in-order byte stream with retransmissions filling the holes.
+   */
+  constructor(ctx: { timeline: Timeline; conversations: ConversationTable; sink?: TcpStreamSink; streamMode?: StreamMode }) {
     this.timeline = ctx.timeline;
     this.table = ctx.conversations;
     this.sink = ctx.sink;
+    this.streamMode = ctx.streamMode ?? 'tshark';
   }
 
   /** Called for every frame with p.tcp set, in frame order; `time` = seconds since the first frame of the capture.
@@ -208,6 +226,8 @@ export class TcpAnalyzer {
       if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
       fwd.isFirstAck = false;
     }
+    // The window of this frame is scaled before its own options are read (as tshark does).
+    this.frameWindow = this.scaled(fwd, t.window, (flags & TcpFlag.SYN) !== 0);
     if (o.windowScale !== undefined) fwd.winScale = Math.min(o.windowScale, 14);
     if (flags & TcpFlag.SYN) this.verifyWindowScaling(fwd, rev, (flags & TcpFlag.ACK) !== 0);
     fwd.sack = o.sack;
@@ -216,7 +236,47 @@ export class TcpAnalyzer {
     this.lastFlags = bits;
     this.lastBytesInFlight = r.bytesInFlight;
     this.lastAckRtt = r.acked.frame ? r.acked.rttNs / NS : 0;
+    this.lastWindow = this.frameWindow;
     this.lastDir = this.record(c, dir, p, frame, time, now, bits);
+    return c.conv.id;
+  }
+
+  /**
+   * An ICMP error quoting a TCP header. tshark gives the quoted segment a tcp.stream (creating one for an unknown
+   * 4-tuple, or a new one for a SYN with a new ISN) when at least 16 bytes of its TCP header were quoted, and its
+   * SYN / pure ACK time counts towards the initial RTT; it is not analysed otherwise. Call it for every ICMP error
+   * whose quoted protocol is TCP so tcp.stream numbers stay tshark's. Returns the conversation id, or -1.
+   */
+  onIcmpError(p: DecodedPacket): number {
+    const q = p.icmp?.quoted;
+    if (!q || q.protocol !== 6 || q.srcPort === undefined || q.dstPort === undefined) return -1;
+    const b = p.payloadBytes;
+    const off = quotedTcpOffset(b, p.icmp!.offset + 8);
+    if (off < 0 || b.length - off < 16) return -1;
+    const seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
+    const flags = ((b[off + 12] & 1) << 8) | b[off + 13];
+    if (Number.isNaN(this.baseSec)) this.baseSec = p.frame.tsSec;
+    const now = (p.frame.tsSec - this.baseSec) * NS + p.frame.tsNsec;
+    const hosts = this.table.hosts;
+    const hs = hosts.intern(q.src), hd = hosts.intern(q.dst);
+    const frame = p.frame.index;
+    let c = this.lookup(hs, q.srcPort, hd, q.dstPort);
+    if (!c) c = this.open(hs, q.src, q.srcPort, hd, q.dst, q.dstPort, frame, flags);
+    let fwd = c.flows[hs === c.clientHost && q.srcPort === c.clientPort ? 0 : 1];
+    if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && fwd.baseSet && seq !== fwd.baseSeq) {
+      c = this.open(hs, q.src, q.srcPort, hd, q.dst, q.dstPort, frame, flags);
+      fwd = c.flows[0];
+    } else if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
+      fwd.baseSeq = seq;
+    }
+    if (flags & TcpFlag.SYN) {
+      if (!(flags & TcpFlag.ACK)) c.lastSynNs = now;
+      fwd.isFirstAck = true;
+    }
+    if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK) {
+      if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
+      fwd.isFirstAck = false;
+    }
     return c.conv.id;
   }
 
@@ -231,7 +291,8 @@ export class TcpAnalyzer {
 
   /** The `tcp` section of `packetflow analyze --json`, ordered by stream number. */
   toJson(): TcpJson[] {
-    return this.list.map((c) => this.json(c));
+    // Conversations seen only inside ICMP errors have a tcp.stream but no TCP frame of their own: not listed.
+    return this.list.filter((c) => c.firstTcpFrame > 0).map((c) => this.json(c));
   }
 
   /** Relative sequence number of a raw one sent in direction `dir` of a conversation. */
@@ -294,7 +355,7 @@ export class TcpAnalyzer {
     const c: TcpConv = {
       stream, conv, flows: [new Flow(), new Flow()],
       clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps, roleBasis: 0, synFrame: 0,
-      lastSynNs: NaN, firstRttNs: 0, irttShown: false, handshakeDone: false, started: false, firstCloser: -1,
+      lastSynNs: NaN, firstRttNs: 0, irttShown: false, handshakeDone: false, started: false, firstTcpFrame: 0, firstCloser: -1,
       analysis: {}, streams: this.sink ? [this.stream(conv, 0), this.stream(conv, 1)] : null,
     };
     this.list.push(c);
@@ -312,7 +373,7 @@ export class TcpAnalyzer {
     return new StreamReassembly({
       data: (data, frame, time) => sink.onData(conv, dir, data, frame, time),
       gap: (length, frame) => sink.onGap(conv, dir, length, frame),
-    });
+    }, this.streamMode);
   }
 
   /** tshark's verify_tcp_window_scaling: scaling is used only when both SYNs carried the option. */
@@ -334,6 +395,7 @@ export class TcpAnalyzer {
     const fwd = c.flows[dir], rev = c.flows[1 - dir];
     const tl = this.timeline, id = c.conv.id;
     this.table.count(c.conv, frame, dir, len);
+    if (c.firstTcpFrame === 0) c.firstTcpFrame = frame;
     fwd.packets++;
     fwd.bytes += len;
     const relSeq = sub32(t.seq, fwd.baseSeq);
@@ -392,7 +454,7 @@ export class TcpAnalyzer {
           case TcpAnalysisFlag.ZERO_WINDOW: case TcpAnalysisFlag.KEEP_ALIVE_ACK:
           case TcpAnalysisFlag.ZERO_WINDOW_PROBE_ACK: a = relAck; b = 0; break;
           case TcpAnalysisFlag.WINDOW_UPDATE:
-            a = this.scaled(fwd, t.window, syn); b = this.prevWindow === 0xffffffff ? 0 : this.scaled(fwd, this.prevWindow, false); break;
+            a = this.frameWindow; b = this.prevWindow === 0xffffffff ? 0 : this.scaled(fwd, this.prevWindow, false); break;
           case TcpAnalysisFlag.WINDOW_FULL: a = this.scaled(rev, rev.window, false); b = this.seg.bytesInFlight; break;
           case TcpAnalysisFlag.DUPLICATE_ACK: a = this.seg.dupackNum; b = this.seg.dupackFrame; break;
           case TcpAnalysisFlag.LOST_SEGMENT: a = sub32(t.seq, this.prevNextseq); b = sub32(this.prevNextseq, fwd.baseSeq); break;
@@ -406,7 +468,7 @@ export class TcpAnalyzer {
 
     // Advertised window, when it changes noticeably.
     if (!(flags & TcpFlag.RST)) {
-      const w = this.scaled(fwd, t.window, syn);
+      const w = this.frameWindow;
       const shown = fwd.windowShown;
       if (shown < 0 || (w === 0) !== (shown === 0) || Math.abs(w - shown) > shown * WINDOW_CHANGE) {
         fwd.windowShown = w;
@@ -447,7 +509,8 @@ export class TcpAnalyzer {
     const s = c.streams;
     if (s) {
       if (len > 0 && !(flags & TcpFlag.RST)) {
-        s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, len, p.payloadBytes.subarray(p.payloadStart, p.payloadEnd), frame, time);
+        s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, len, p.payloadBytes.subarray(p.payloadStart, p.payloadEnd),
+          frame, time, notDissected(bits));
       } else if (flags & (TcpFlag.SYN | TcpFlag.FIN)) {
         s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, 0, EMPTY, frame, time);
       }
@@ -484,7 +547,7 @@ export class TcpAnalyzer {
     for (const name of TCP_ANALYSIS_FLAGS) { const l = c.analysis[name]; if (l?.length) analysis[name] = l; }
     return {
       stream: c.stream, client: c.conv.client, server: c.conv.server,
-      firstFrame: c.conv.firstFrame, lastFrame: c.conv.lastFrame, frames: c.conv.packets,
+      firstFrame: c.firstTcpFrame, lastFrame: c.conv.lastFrame, frames: c.conv.packets,
       handshake: {
         syn: c.synFrame || null, synAck, ack,
         initialRtt: c.irttShown ? c.firstRttNs / NS : null,
@@ -500,3 +563,15 @@ export class TcpAnalyzer {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Offset of the TCP header inside an ICMP error's quoted IP packet at `ip`, or -1. */
+function quotedTcpOffset(b: Uint8Array, ip: number): number {
+  if (ip >= b.length) return -1;
+  const v = b[ip] >> 4;
+  if (v === 4) return ip + (b[ip] & 15) * 4;
+  if (v !== 6) return -1;
+  let next = b[ip + 6], o = ip + 40;
+  // hop-by-hop, routing, destination options: skip by their length; anything else ends the walk
+  while ((next === 0 || next === 43 || next === 60) && o + 8 <= b.length) { next = b[o]; o += (b[o + 1] + 1) * 8; }
+  return next === 6 ? o : -1;
+}

@@ -22,7 +22,7 @@ export class Flow {
   maxseqtobeacked = 0;
   lastack = 0;
   lastackTime = -Infinity;
-  /** Duplicate ACKs in a row. */
+  /** Duplicate ACKs in a row; -1 once an ACK of unseen bytes was reported (see sequence-analysis.ts). */
   dupacknum = 0;
   lastnondupack = 0;
   /** tshark's TCP_A_* bits of this side's last segment. */

@@ -81,7 +81,7 @@ export function analyzeSegment(fwd: Flow, rev: Flow, seq: number, ack: number, s
     }
     // DUPLICATE ACK
     if (sameAck && window && window === fwd.window) {
-      fwd.dupacknum++;
+      fwd.dupacknum = fwd.dupacknum === -1 ? 1 : fwd.dupacknum + 1;
       ta |= A.DUPLICATE_ACK;
       r.dupackNum = fwd.dupacknum;
       r.dupackFrame = fwd.lastnondupack;
@@ -93,12 +93,19 @@ export function analyzeSegment(fwd: Flow, rev: Flow, seq: number, ack: number, s
     fwd.dupacknum = 0;
   }
 
-  // ACKED LOST PACKET: this acknowledges bytes the other direction never showed. The contiguous edge then jumps to
-  // what was seen so the same hole is reported once (tshark 4.0; later versions count it differently).
+  // ACKED LOST PACKET: this acknowledges bytes the other direction never showed. tshark 4.0.17 (checked against it
+  // segment by segment): when the contiguous edge lags what was seen it jumps there; when it does not, the hole
+  // is reported only if that side's last ACK was not already a duplicate, and its duplicate counter becomes -1
+  // (an unsigned 0xffffffff in 4.0, which the fast-retransmission test below then counts as "at least 2").
   if (rev.maxseqtobeacked && gtSeq(ack, rev.maxseqtobeacked) && (flags & TcpFlag.ACK)) {
     record = true;
-    ta |= A.ACK_LOST_SEGMENT;
-    rev.maxseqtobeacked = rev.nextseq;
+    if (rev.maxseqtobeacked !== rev.nextseq) {
+      rev.maxseqtobeacked = rev.nextseq;
+      ta |= A.ACK_LOST_SEGMENT;
+    } else {
+      if (rev.dupacknum === 0) ta |= A.ACK_LOST_SEGMENT;
+      rev.dupacknum = -1;
+    }
   }
 
   // RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER: data (or SYN/FIN) that does not advance.
@@ -112,7 +119,8 @@ export function analyzeSegment(fwd: Flow, rev: Flow, seq: number, ack: number, s
       break checking;
     }
     let t = nowNs - rev.lastackTime;
-    if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && t >= 0 && t < FAST_RETRANSMIT_WINDOW_NS) {
+    const dupacks = rev.dupacknum >>> 0; // tshark 4.0 keeps it unsigned: -1 reads as 0xffffffff
+    if (notAdvanced && dupacks >= 2 && rev.lastack === seq && t >= 0 && t < FAST_RETRANSMIT_WINDOW_NS) {
       ta |= A.FAST_RETRANSMISSION;
       break checking;
     }

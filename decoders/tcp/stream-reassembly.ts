@@ -1,13 +1,18 @@
-// In-order delivery of one direction's payload to a stream parser (TLS, DNS over TCP): retransmitted and
-// overlapping bytes are trimmed, segments that arrive ahead of a hole wait (copied, bounded) until the hole fills,
-// and bytes that were never captured are reported as a gap so the parser can resynchronise. A hole is declared
-// lost when the other side acknowledges past it (the receiver got bytes the capture missed), when too much waits
-// behind it, or at the end of the capture.
+// Delivery of one direction's payload to a stream parser (TLS, DNS over TCP), in one of two modes:
+// - 'tshark' (default): what tshark 4.0 hands its subdissectors. Segments flagged retransmission, spurious
+//   retransmission or out-of-order are not dissected (tcp.no_subdissector_on_error), everything else is passed on
+//   in arrival order; a jump forward is a gap, bytes already passed are trimmed.
+// - 'reorder': a real receiver's view. Retransmitted and overlapping bytes are trimmed, segments that arrive ahead
+//   of a hole wait (copied, bounded) until the hole fills. A hole is declared lost when the other side acknowledges
+//   past it (the receiver got bytes the capture missed), when too much waits behind it, or at the end of capture.
+// Bytes that were never captured are reported as a gap so the parser can resynchronise.
 import { add32, diffSeq, gtSeq } from './seq';
 
 /** Most bytes / segments kept waiting behind a hole, per direction. */
 export const MAX_PENDING_BYTES = 1 << 20;
 export const MAX_PENDING_SEGMENTS = 1024;
+
+export type StreamMode = 'tshark' | 'reorder';
 
 export interface StreamOutput {
   /** Returns false when the parser wants no more of this direction. */
@@ -26,17 +31,22 @@ export class StreamReassembly {
   private pending: Pending[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly out: StreamOutput) {}
+  constructor(private readonly out: StreamOutput, private readonly mode: StreamMode = 'tshark') {}
 
   get wanted(): boolean { return this.active; }
 
   /**
    * One segment of this direction. `seq` is the segment's sequence number (a SYN's payload starts at seq + 1),
    * `wireLength` the payload length on the wire, `captured` the payload bytes the capture holds (may be shorter).
+   * `resent` says tshark flagged it a retransmission, spurious retransmission or out-of-order segment.
    */
   segment(seq: number, syn: boolean, fin: boolean, wireLength: number, captured: Uint8Array, frame: number,
-    time: number): void {
+    time: number, resent = false): void {
     if (!this.active) return;
+    if (resent && this.mode === 'tshark') {
+      if (fin && Number.isNaN(this.finSeq) && !Number.isNaN(this.expected)) this.finSeq = add32(syn ? add32(seq, 1) : seq, wireLength);
+      return;
+    }
     const start = syn ? add32(seq, 1) : seq;
     if (Number.isNaN(this.expected)) {
       if (syn) this.expected = start;
@@ -47,7 +57,12 @@ export class StreamReassembly {
     if (wireLength === 0) return;
     const rel = diffSeq(start, this.expected);
     if (rel > 0) {
-      this.hold(start, captured, wireLength, frame, time);
+      if (this.mode === 'reorder') {
+        this.hold(start, captured, wireLength, frame, time);
+        return;
+      }
+      this.skip(rel, frame);
+      this.take(0, wireLength, captured, frame, time);
       return;
     }
     if (!this.take(-rel, wireLength, captured, frame, time)) return;
@@ -56,7 +71,7 @@ export class StreamReassembly {
 
   /** The other side acknowledged up to `ack`: bytes before it that were never captured are a gap. */
   peerAck(ack: number, frame: number, time: number): void {
-    if (!this.active || Number.isNaN(this.expected)) return;
+    if (!this.active || this.mode !== 'reorder' || Number.isNaN(this.expected)) return;
     let target = ack;
     if (!Number.isNaN(this.finSeq) && gtSeq(target, this.finSeq)) target = this.finSeq;
     if (!gtSeq(target, this.expected)) return;

@@ -80,18 +80,26 @@ export class UnackedSegments {
     this.recheckOrder();
   }
 
-  /** Bytes in flight by tshark's default method: from the lowest start to the highest end, relative to `base`. */
+  /**
+   * Bytes in flight by tshark's default method: from the lowest start to the highest end, both taken as unsigned
+   * offsets from `base` (so a segment before `base` counts as far away, as in tshark).
+   */
   span(base: number): number {
     if (this.count === 0) return 0;
-    if (this.sorted) return ((this.next[this.at(this.count - 1)] - base) >>> 0) - ((this.seq[this.head] - base) >>> 0);
-    let first = (this.seq[this.head] - base) >>> 0, last = (this.next[this.head] - base) >>> 0;
+    const first = (this.seq[this.head] - base) >>> 0;
+    if (this.sorted) {
+      // In order and all within 2^31 after base: unsigned order is sequence order, the ends are the extremes.
+      const last = (this.next[this.at(this.count - 1)] - base) >>> 0;
+      if (first < 0x80000000 && last < 0x80000000 && last >= first) return last - first;
+    }
+    let lo = first, hi = (this.next[this.head] - base) >>> 0;
     for (let r = 1; r < this.count; r++) {
       const i = this.at(r);
       const s = (this.seq[i] - base) >>> 0, n = (this.next[i] - base) >>> 0;
-      if (n > last) last = n;
-      if (s < first) first = s;
+      if (n > hi) hi = n;
+      if (s < lo) lo = s;
     }
-    return (last - first) >>> 0;
+    return (hi - lo) >>> 0;
   }
 
   /** Time (ns) the oldest unacknowledged segment was sent and its frame, for the RTO of a retransmission. */

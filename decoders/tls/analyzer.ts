@@ -114,6 +114,16 @@ interface DirState {
   /** This side's Finished has gone by (encrypted), or it is otherwise done with the handshake. */
   finished: boolean;
   finishedFrame: number;
+  /** onData returned false: TCP sends nothing more for this side. */
+  stopped: boolean;
+}
+
+/** What a key log match needs to report on a handshake. */
+interface KeyTarget {
+  convId: number;
+  clientDir: 0 | 1;
+  helloFrame: number;
+  reported: boolean;
 }
 
 interface Session {
@@ -123,7 +133,6 @@ interface Session {
   clientHellos: number;
   firstHelloTime: number;
   clientHello?: ClientHello;
-  clientRandom?: string;
   serverHello?: ServerHello;
   hrr: number;
   version?: number;
@@ -131,13 +140,13 @@ interface Session {
   resumed: boolean;
   certificateRequested: boolean;
   completed: boolean;
-  keysReported: boolean;
   /** A ServerHello for TLS 1.3 was seen: everything after it is encrypted. */
   tls13: boolean;
 }
 
+const EMPTY = new Uint8Array(0);
 const newDir = (): DirState => ({
-  records: new RecordStream(), hs: new Uint8Array(0), hsLen: 0, ccs: false, encrypted: false, finished: false,
+  records: new RecordStream(), hs: EMPTY, hsLen: 0, stopped: false, ccs: false, encrypted: false, finished: false,
   finishedFrame: 0,
 });
 
@@ -147,8 +156,8 @@ export class TlsAnalyzer {
   private readonly json: TlsJson[] = [];
   private readonly timeline: Timeline;
   private readonly conversations: ConversationTable;
-  /** Client randoms of ClientHellos seen, for key log lines that arrive later. */
-  private readonly byRandom = new Map<string, { s: Session; frame: number }>();
+  /** ClientHellos seen by client random, for key log lines that arrive later. */
+  private readonly byRandom = new Map<string, KeyTarget>();
 
   constructor(ctx: TlsContext) {
     this.timeline = ctx.timeline;
@@ -158,7 +167,16 @@ export class TlsAnalyzer {
   onData(conv: Conversation, dir: 0 | 1, data: Uint8Array, frame: number, time: number): boolean {
     const s = this.session(conv);
     const d = s.dirs[dir];
-    return d.records.push(data, frame, (rec) => this.onRecord(s, dir, rec, time));
+    if (d.stopped) return false;
+    const more = d.records.push(data, frame, (rec) => this.onRecord(s, dir, rec, time));
+    if (!more) {
+      d.stopped = true;
+      d.hs = EMPTY;
+      d.hsLen = 0;
+      // both sides done: forget the session (TCP feeds neither side any more), keeping memory flat over big captures
+      if (s.dirs[dir ^ 1].stopped) this.sessions.delete(conv.id);
+    }
+    return more;
   }
 
   onGap(conv: Conversation, dir: 0 | 1, length: number, _frame: number): void {
@@ -172,9 +190,9 @@ export class TlsAnalyzer {
     for (const random of this.keys.load(text)) {
       const hit = this.byRandom.get(random);
       // keys for a handshake already seen: tell it now (at the latest frame, to keep the timeline in order)
-      if (hit && !hit.s.keysReported) {
-        const last = this.timeline.count ? this.timeline.frame[this.timeline.count - 1] : hit.frame;
-        this.reportKeys(hit.s, Math.max(last, hit.frame), hit.frame);
+      if (hit && !hit.reported) {
+        const last = this.timeline.count ? this.timeline.frame[this.timeline.count - 1] : hit.helloFrame;
+        this.reportKeys(random, hit, Math.max(last, hit.helloFrame));
       }
     }
   }
@@ -187,22 +205,12 @@ export class TlsAnalyzer {
     return this.json.slice().sort((a, b) => a.frame - b.frame);
   }
 
-  /** The handshake facts of a conversation, for the conversation list and the details pane. */
-  summary(convId: number): { sni?: string; version?: string; cipher?: string; completed: boolean } | undefined {
-    const s = this.sessions.get(convId);
-    if (!s) return undefined;
-    return {
-      sni: s.clientHello?.sni, version: s.version !== undefined ? versionName(s.version) : undefined,
-      cipher: s.cipher !== undefined ? cipherSuiteName(s.cipher) : undefined, completed: s.completed,
-    };
-  }
-
   private session(conv: Conversation): Session {
     let s = this.sessions.get(conv.id);
     if (!s) {
       s = {
         conv, dirs: [newDir(), newDir()], clientDir: 0, clientHellos: 0, firstHelloTime: 0, hrr: 0, resumed: false,
-        certificateRequested: false, completed: false, keysReported: false, tls13: false,
+        certificateRequested: false, completed: false, tls13: false,
       };
       this.sessions.set(conv.id, s);
     }
@@ -387,19 +395,19 @@ export class TlsAnalyzer {
     s.conv.app = 'tls';
     s.conv.title = h.sni ? `TLS ${h.sni}` : 'TLS';
     if (s.clientHellos === 1 && h.random.length === 32) {
-      s.clientRandom = hex(h.random);
-      this.byRandom.set(s.clientRandom, { s, frame });
-      if (this.keys.labels(s.clientRandom).length) this.reportKeys(s, frame, frame);
+      const random = hex(h.random);
+      const target: KeyTarget = { convId: s.conv.id, clientDir: dir, helloFrame: frame, reported: false };
+      this.byRandom.set(random, target);
+      if (this.keys.labels(random).length) this.reportKeys(random, target, frame);
     }
   }
 
-  private reportKeys(s: Session, frame: number, helloFrame: number): void {
-    if (!s.clientRandom) return;
-    const labels = this.keys.labels(s.clientRandom);
+  private reportKeys(random: string, t: KeyTarget, frame: number): void {
+    const labels = this.keys.labels(random);
     if (!labels.length) return;
-    s.keysReported = true;
-    const f: KeysAvailableFacts = { clientRandom: s.clientRandom, labels, clientHelloFrame: helloFrame };
-    this.timeline.push('tls.keys_available', frame, s.conv.id, s.clientDir, labels.length, 0, f);
+    t.reported = true;
+    const f: KeysAvailableFacts = { clientRandom: random, labels, clientHelloFrame: t.helloFrame };
+    this.timeline.push('tls.keys_available', frame, t.convId, t.clientDir, labels.length, 0, f);
   }
 
   private onServerHello(s: Session, dir: 0 | 1, h: ServerHello, frame: number): boolean {

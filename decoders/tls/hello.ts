@@ -88,13 +88,10 @@ export interface ServerHello extends HelloCommon {
   quicTransportParameters?: Uint8Array;
 }
 
-/** Bytes as text for display: printable ASCII kept, anything else as \xNN (names and ALPN are ASCII in practice). */
+/** Bytes of an ASCII field (host names, ALPN ids) as text the way tshark reads them: bytes ≥ 0x80 become U+FFFD. */
 export function asciiText(b: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '\\x' + c.toString(16).padStart(2, '0');
-  }
+  for (let i = 0; i < b.length; i++) s += b[i] < 0x80 ? String.fromCharCode(b[i]) : '\ufffd';
   return s;
 }
 

@@ -39,6 +39,8 @@ export function looksLikeSslv2Hello(b: Uint8Array): boolean {
   return (b[3] === 0x00 && b[4] === 0x02) || (b[3] === 0x03 && b[4] <= 0x04);
 }
 
+const EMPTY = new Uint8Array(0);
+
 export type StreamState = 'detect' | 'records' | 'resync' | 'stopped';
 
 export class RecordStream {
@@ -46,7 +48,8 @@ export class RecordStream {
   /** Why the stream stopped being parsed, if it did. */
   stopReason = '';
   gaps = 0;
-  private buf = new Uint8Array(256);
+  /** Allocated on first use and released when the stream stops (most streams of a big capture are not TLS). */
+  private buf: Uint8Array = EMPTY;
   private start = 0;
   private end = 0;
   private maxFrame = 0;
@@ -119,7 +122,7 @@ export class RecordStream {
 
   stop(reason: string): false {
     if (this.state !== 'stopped') { this.state = 'stopped'; this.stopReason = reason; }
-    this.buf = new Uint8Array(0);
+    this.buf = EMPTY;
     this.start = this.end = 0;
     return false;
   }
@@ -140,7 +143,7 @@ export class RecordStream {
     if (this.end + data.length > this.buf.length) {
       // compact, grow when needed (a record is bounded, so the buffer stays ≤ MAX_RECORD + one segment)
       const size = Math.max(need, this.buf.length);
-      const next = size > this.buf.length ? new Uint8Array(Math.max(size, this.buf.length * 2)) : this.buf;
+      const next = size > this.buf.length ? new Uint8Array(Math.max(size, this.buf.length * 2, 256)) : this.buf;
       next.set(this.buf.subarray(this.start, this.end), 0);
       this.buf = next;
       this.end -= this.start;

@@ -277,8 +277,8 @@ function etherType(w: Walk, et: number, off: number, end: number): void {
       const ad = et === EtherType.QINQ;
       const p = ad ? 'ieee8021ad' : 'vlan';
       w.out.push(n(p, ad ? `IEEE 802.1ad, ID: ${id}` : `802.1Q Virtual LAN, PRI: ${pcp}, DEI: ${dei}, ID: ${id}`, off, 4, [
-        n(`${p}.priority`, `Priority: ${pcp}`, off, 2),
-        n(`${p}.dei`, `DEI: ${dei}`, off, 2),
+        n(`${p}.priority`, `Priority: ${pcp}`, off, ad ? 1 : 2),
+        n(`${p}.dei`, `DEI: ${dei}`, off, ad ? 1 : 2),
         n(`${p}.id`, `ID: ${id}`, off, 2),
         n(ad ? 'ieee8021ah.etype' : 'vlan.etype', `Type: ${etherTypeLabel(inner)}`, off + 2, 2),
       ]));
@@ -367,14 +367,19 @@ function ipv4(w: Walk, off: number, end: number): void {
   ];
   if (hl > 20 && end - off >= hl) {
     const opts = ipv4Options(b, off + 20, off + hl);
-    kids.push(n('ip.options', `Options: (${hl - 20} bytes)`, off + 20, hl - 20, opts.map((o) =>
-      n('ip.opt.type', `IP Option - ${IPV4_OPTION_NAMES[o.type] ?? `Unknown (${o.type})`}${o.bad ? ` [${o.bad}]` : ''}`, o.offset, o.length))));
+    kids.push(n('', `Options: (${hl - 20} bytes)`, off + 20, hl - 20, opts.map((o) => {
+      const parts = [n('ip.opt.type', `Type: ${o.type}`, o.offset, 1)];
+      if (o.length >= 2) parts.push(n('ip.opt.len', `Length: ${b[o.offset + 1]}`, o.offset + 1, 1));
+      return n(o.type === 148 ? 'ip.options.routeralert' : '',
+        `IP Option - ${IPV4_OPTION_NAMES[o.type] ?? `Unknown (${o.type})`} (${o.length} bytes)${o.bad ? ` [${o.bad}]` : ''}`,
+        o.offset, o.length, parts);
+    })));
   }
   w.out.push(n('ip', `Internet Protocol Version 4, Src: ${src}, Dst: ${dst}`, off, Math.min(hl, end - off), kids));
   if (hl < 20 || end - off < hl || total < hl) return;
   const capEnd = Math.min(end, off + total);
   if ((flags & 1) || fragOff) {
-    kids.push(n('ip.fragment', `[IPv4 fragment: offset ${fragOff}, ${off + total - (off + hl)} bytes${flags & 1 ? ', more follow' : ', last'}]`, off + hl, capEnd - off - hl));
+    kids.push(n('', `[IPv4 fragment: offset ${fragOff}, ${off + total - (off + hl)} bytes${flags & 1 ? ', more follow' : ', last'}]`, off + hl, capEnd - off - hl));
     return data(w, off + hl, capEnd);
   }
   transport(w, proto, off + hl, capEnd, total - hl);
@@ -394,7 +399,7 @@ function ipv6(w: Walk, off: number, end: number): void {
   if (plen === 0 && nh0 !== 59 && end - off > 40) plen = end - off - 40;
   const kids: LayerNode[] = [
     n('ipv6.version', 'Version: 6', off, 1),
-    n('ipv6.tclass', `Traffic Class: ${hex(tc, 2)} (DSCP: ${tc >> 2}, ECN: ${tc & 3})`, off, 2),
+    n('ipv6.tclass', `Traffic Class: ${hex(tc, 2)} (DSCP: ${tc >> 2}, ECN: ${tc & 3})`, off, 4),
     n('ipv6.flow', `Flow Label: ${hex(flow, 5)}`, off + 1, 3),
     n('ipv6.plen', `Payload Length: ${u16(b, off + 4)}`, off + 4, 2),
     n('ipv6.nxt', `Next Header: ${ipProtoLabel(nh0)}`, off + 6, 1),
@@ -416,7 +421,7 @@ function ipv6(w: Walk, off: number, end: number): void {
     if (nh === IPPROTO_FRAGMENT) {
       const fo = u16(b, o + 2) & 0xfff8, more = b[o + 3] & 1;
       ext.push(n('ipv6.fraghdr.offset', `Offset: ${fo / 8} (${fo} bytes)`, o + 2, 2),
-        n('ipv6.fraghdr.more', `More Fragments: ${more ? 'Yes' : 'No'}`, o + 3, 1),
+        n('ipv6.fraghdr.more', `More Fragments: ${more ? 'Yes' : 'No'}`, o + 2, 2),
         n('ipv6.fraghdr.ident', `Identification: ${hex(u32(b, o + 4), 8)}`, o + 4, 4));
       w.out.push(n(name, 'Fragment Header for IPv6', o, 8, ext));
       if (fo !== 0 || more) return data(w, o + 8, capEnd);
@@ -496,7 +501,7 @@ function tcp(w: Walk, off: number, capEnd: number, wireLen: number): void {
     n('tcp.ack_raw', `Acknowledgment number (raw): ${u32(b, off + 8)}`, off + 8, 4),
     n('tcp.hdr_len', `Header Length: ${hl} bytes (${hl / 4})`, off + 12, 1),
     n('tcp.flags', `Flags: ${tcpFlagsText(flags)}`, off + 12, 2,
-      TCP_FLAG_BITS.map(([bit, name, label]) => n(name, `${label}: ${flags & bit ? 'Set' : 'Not set'}`, off + 12, 2))),
+      TCP_FLAG_BITS.map(([bit, name, label]) => n(name, `${label}: ${flags & bit ? 'Set' : 'Not set'}`, bit === 0x100 ? off + 12 : off + 13, 1))),
     n('tcp.window_size_value', `Window: ${u16(b, off + 14)}`, off + 14, 2),
     n('tcp.checksum', `Checksum: ${hex(u16(b, off + 16), 4)} [unverified]`, off + 16, 2),
     n('tcp.urgent_pointer', `Urgent Pointer: ${u16(b, off + 18)}`, off + 18, 2),
@@ -549,14 +554,17 @@ function tcpOption(b: Uint8Array, kind: number, o: number, len: number, bad?: st
     }
     case 34: {
       if (len > 2) kids.push(n('tcp.options.tfo.cookie', `Fast Open Cookie: ${hexColon(b, o + 2, len - 2).replace(/:/g, '')}`, o + 2, len - 2));
-      return n('tcp.options.tfo', `TCP Option - TCP Fast Open${len === 2 ? ' Cookie Request' : ' Cookie'}`, o, len, kids);
+      return n('tcp.options.tfo', `TCP Option - TCP Fast Open${len === 2 ? ' Cookie Request' : ''}`, o, len, kids);
     }
     case 254:
     case 253:
-      if (len >= 4 && u16(b, o + 2) === TFO_EXPERIMENT_ID) {
-        return n('tcp.options.tfo', 'TCP Option - TCP Fast Open (experimental)', o, len, kids);
+      if (len >= 4) {
+        const exid = u16(b, o + 2);
+        const tfo = exid === TFO_EXPERIMENT_ID;
+        kids.push(n('tcp.options.experimental.exid', `Experiment Identifier: ${tfo ? 'Fast Open ' : ''}(${hex(exid, 4)})`, o + 2, 2));
+        return n('tcp.options.experimental', `TCP Option - Experimental${tfo ? ': Fast Open' : ''}`, o, len, kids);
       }
-      return n('tcp.options.experimental', `TCP Option - ${base}`, o, len, kids);
+      return n('tcp.options.experimental', 'TCP Option - Experimental', o, len, kids);
     default:
       return n(`tcp.options.${kind === 19 ? 'md5' : kind === 28 ? 'user_to' : kind === 30 ? 'mptcp' : 'unknown'}`, `TCP Option - ${base}`, o, len, kids);
   }
@@ -598,8 +606,8 @@ function icmp(w: Walk, off: number, capEnd: number, v: 4 | 6): void {
   ];
   const echo = v === 4 ? type === 0 || type === 8 : type === 128 || type === 129;
   if (echo && capEnd - off >= 8) {
-    kids.push(n(`${p}.ident`, `Identifier: ${u16(b, off + 4)} (${hex(u16(b, off + 4), 4)})`, off + 4, 2),
-      n(`${p}.seq`, `Sequence Number: ${u16(b, off + 6)} (${hex(u16(b, off + 6), 4)})`, off + 6, 2));
+    kids.push(n(v === 4 ? 'icmp.ident' : 'icmpv6.echo.identifier', `Identifier: ${u16(b, off + 4)} (${hex(u16(b, off + 4), 4)})`, off + 4, 2),
+      n(v === 4 ? 'icmp.seq' : 'icmpv6.echo.sequence_number', `Sequence Number: ${u16(b, off + 6)} (${hex(u16(b, off + 6), 4)})`, off + 6, 2));
   }
   w.out.push(n(p, title, off, Math.min(8, capEnd - off), kids));
   const isErr = v === 4 ? isIcmpv4Error(type) : isIcmpv6Error(type);

@@ -1,5 +1,6 @@
 // IEEE 802.1Q VLAN tags (TPID 0x8100) and 802.1ad service tags (0x88a8, and the pre-standard 0x9100), stacked.
 import type { LayerIssue } from '../packet';
+import { decodeLlc, IEEE_802_3_MAX_LEN } from './ethernet';
 import { addIssue } from './issues';
 import { EtherType, type LinkResult, NO_NEXT } from './link';
 
@@ -25,12 +26,7 @@ export function decodeVlan(b: Uint8Array, off: number, end: number, out: LinkRes
     out.etherType = t;
     return off + VLAN_TAG_LEN;
   }
-  // A length inside a tag: 802.3/LLC follows. Keep it simple: nothing decodable after.
-  out.etherType = NO_NEXT;
-  return off + VLAN_TAG_LEN;
+  // A length inside the tag: an 802.3 frame body (LLC/SNAP) follows.
+  return decodeLlc(b, off + VLAN_TAG_LEN, end, out, issues, cut, t <= IEEE_802_3_MAX_LEN);
 }
 
-/** PCP (priority) and DEI bits of the tag at `off`, for the details tree. */
-export function vlanPriority(b: Uint8Array, off: number): { pcp: number; dei: number } {
-  return { pcp: b[off] >> 5, dei: (b[off] >> 4) & 1 };
-}

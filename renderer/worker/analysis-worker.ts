@@ -8,7 +8,6 @@ import type { RawFrame } from '../../capture/frame';
 import { Analyzer } from '../../decoders/analyzer';
 import type { FrameCategory } from '../../decoders/frame-summary';
 import { EVENT_KINDS } from '../../decoders/timeline';
-import { describeFrame as describeWire } from '../../decoders/wire/describe';
 import { compileFilter, filterMask, FilterError, type FilterColumns } from '../filter/filter';
 import { classifyFrame } from './frame-category';
 import { ByteArena, KEEP_LIMIT, locatePacketData } from './frame-bytes';
@@ -18,14 +17,6 @@ import {
 } from './protocol';
 
 const BATCH_MS = 120;
-
-/** The analysis API the app relies on beyond push/finish (decoders/analyzer.ts); called defensively. */
-interface AnalyzerViews {
-  summarizeFrame?(frame: RawFrame): { label: string; category: FrameCategory };
-  describeFrame?(frame: RawFrame): LayerNodeView[];
-  explainEvent?(eventId: number): string;
-  tcpStateAt?(conversationId: number, frame: number): TcpStateView | null;
-}
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -227,8 +218,7 @@ class Session {
     const an = this.an!;
     if (an.model.hostNames.size || this.done) return an.model.hostNames;
     try {
-      const dns = an.dns as unknown as { hostNames?: () => Iterable<[string, string]> };
-      return new Map(dns.hostNames?.() ?? []);
+      return an.dns.hostNames();
     } catch {
       return an.model.hostNames;
     }
@@ -298,12 +288,12 @@ class Session {
 
   async labels(numbers: Int32Array): Promise<string[]> {
     const frames = await this.rawFrames(Array.from(numbers));
-    const views = this.an as unknown as AnalyzerViews | null;
+    const an = this.an;
     return Array.from(numbers, (n) => {
       const raw = frames.get(n);
-      if (raw && views?.summarizeFrame) {
+      if (raw && an) {
         try {
-          return views.summarizeFrame(raw).label;
+          return an.summarizeFrame(raw).label;
         } catch {
           // fall through to the column label
         }
@@ -314,7 +304,6 @@ class Session {
 
   async details(n: number): Promise<FrameDetails> {
     const an = this.an!;
-    const views = an as unknown as AnalyzerViews;
     const raw = (await this.rawFrames([n])).get(n);
     const row = n - 1;
     const catIdx = this.extra.cat[row];
@@ -324,8 +313,8 @@ class Session {
     let note: string | undefined;
     if (raw) {
       try {
-        if (views.summarizeFrame) ({ label, category } = views.summarizeFrame(raw));
-        layers = views.describeFrame ? views.describeFrame(raw) : describeWire(raw);
+        ({ label, category } = an.summarizeFrame(raw));
+        layers = an.describeFrame(raw);
       } catch (e) {
         note = `could not decode this frame: ${(e as Error).message}`;
       }
@@ -337,7 +326,7 @@ class Session {
     const events = an.model.timeline.eventsOfFrame(n).map((e) => {
       let explanation = '';
       try {
-        explanation = views.explainEvent?.(e.id) ?? '';
+        explanation = an.explainEvent(e.id);
       } catch {
         explanation = '';
       }
@@ -347,7 +336,8 @@ class Session {
     let tcp: TcpStateView | null = null;
     if (conv >= 0 && an.model.conversations[conv]?.protocol === 'tcp') {
       try {
-        tcp = views.tcpStateAt?.(conv, n) ?? null;
+        const m = an.tcpStateAt(conv, n);
+        tcp = m ? { ...m, clientWindow: m.clientWindow ?? -1, serverWindow: m.serverWindow ?? -1 } : null;
       } catch {
         tcp = null;
       }

@@ -63,7 +63,7 @@ function fallback(proto: number): (typeof RANK)[number] {
  * (timeline.kind values of its events).
  */
 export function classifyFrame(kindCodes: ArrayLike<number>, from: number, to: number, proto: number): { cat: number; marks: number } {
-  let best = RANK.length;
+  let best: number = RANK.length;
   let marks = 0;
   for (let i = from; i < to; i++) {
     const code = kindCodes[i];

@@ -63,11 +63,21 @@ export interface GenContext extends Emitter {
 /** Per-segment chances of the injected TCP behaviours (tuned to the mix in perf-anchors.md §3). */
 const P = {
   loss: 0.0028,
-  rto: 0.0008,
+  rto: 0.0017,
   spurious: 0.0005,
   zeroWindow: 0.0004,
   windowFull: 0.001,
 };
+const EPISODES = Object.entries(P) as [keyof typeof P, number][];
+
+/** Which behaviour (if any) a uniform draw selects; each has its own band, so a skipped one falls to none. */
+function episode(u: number): keyof typeof P | null {
+  for (const [name, p] of EPISODES) {
+    if (u < p) return name;
+    u -= p;
+  }
+  return null;
+}
 
 /** A pause of lo..hi ticks (at the default 400 flows x 20 µs, one tick is 8 ms). */
 const ticks = (g: GenContext, lo: number, hi: number) => Math.round(g.rng.int(lo, hi) * g.tick);
@@ -169,9 +179,8 @@ function* transfer(g: GenContext, conn: TcpConn, from: TcpSide): Flow {
   while (from.stream.remaining > 0) {
     const mss = conn.segmentSize(from);
     const segsLeft = Math.ceil(from.stream.remaining / mss);
-    const u = r.next() / g.anomalies;
-    let pAcc = P.loss;
-    if (u < pAcc && segsLeft >= 3) {
+    const what = episode(r.next() / g.anomalies);
+    if (what === 'loss' && segsLeft >= 3) {
       // Lost upstream: the receiver's ACKs after the hole repeat its last ACK (dup ACKs, with SACK if agreed).
       if (!conn.allAcked(to)) { conn.ack(to); yield 0; }
       const lost = conn.lose(from);
@@ -190,7 +199,7 @@ function* transfer(g: GenContext, conn: TcpConn, from: TcpSide): Flow {
       unacked = 0;
       continue;
     }
-    if (u < (pAcc += P.rto)) {
+    if (what === 'rto') {
       // Captured, then lost downstream: no ACK comes, the sender retransmits when its RTO fires.
       if (!conn.allAcked(to)) { conn.ack(to); yield 0; }
       const seg = conn.data(from, true, false)!;
@@ -203,7 +212,7 @@ function* transfer(g: GenContext, conn: TcpConn, from: TcpSide): Flow {
       unacked = 0;
       continue;
     }
-    if (u < (pAcc += P.spurious)) {
+    if (what === 'spurious') {
       // The ACK was lost downstream: the sender retransmits data already acknowledged; the receiver D-SACKs it.
       const seg = conn.data(from, true)!;
       yield 0;
@@ -218,7 +227,7 @@ function* transfer(g: GenContext, conn: TcpConn, from: TcpSide): Flow {
       unacked = 0;
       continue;
     }
-    if (u < (pAcc += P.zeroWindow) && segsLeft >= 2) {
+    if (what === 'zeroWindow' && segsLeft >= 2) {
       // The receiving application stops reading: window 0, persist-timer probes, then a window update.
       conn.data(from);
       yield 0;
@@ -241,7 +250,7 @@ function* transfer(g: GenContext, conn: TcpConn, from: TcpSide): Flow {
       unacked = 0;
       continue;
     }
-    if (u < (pAcc += P.windowFull) && segsLeft >= 4) {
+    if (what === 'windowFull' && segsLeft >= 4) {
       // The receiver advertises a small window and the sender fills it exactly (tshark's "window full").
       conn.data(from);
       yield 0;
@@ -355,7 +364,7 @@ export function* tcpFlow(g: GenContext, app: 'tls' | 'http'): Flow {
     const s = conn.s.stream;
     s.push(record(CONTENT_HANDSHAKE, serverHello(r, clientHelloSessionId(ch))));
     s.push(record(CONTENT_CCS, Uint8Array.of(1)));
-    pushOpaqueRecords(conn.s, r.int(2500, 6000)); // EncryptedExtensions, Certificate, CertificateVerify, Finished
+    pushOpaqueRecords(conn.s, r.int(2000, 4500)); // EncryptedExtensions, Certificate, CertificateVerify, Finished
     yield* transfer(g, conn, conn.s);
     conn.c.stream.push(record(CONTENT_CCS, Uint8Array.of(1)));
     pushOpaqueRecords(conn.c, 53); // Finished
@@ -387,7 +396,7 @@ export function* tcpFlow(g: GenContext, app: 'tls' | 'http'): Flow {
 /** Between exchanges: sometimes a pause long enough for a keep-alive and its ACK. */
 function* idle(g: GenContext, conn: TcpConn, last: boolean): Flow {
   const r = g.rng;
-  if (!r.chance(Math.min(0.5, (last ? 0.05 : 0.012) * g.anomalies))) return;
+  if (!r.chance(Math.min(0.5, (last ? 0.03 : 0.006) * g.anomalies))) return;
   yield* settle(conn);
   yield ticks(g, 125, 600); // a pause with no frame
   const side = r.chance(0.7) ? conn.c : conn.s;
@@ -453,7 +462,7 @@ export function* quicFlow(g: GenContext): Flow {
   for (let i = 0; i < exchanges; i++) {
     short(g, client, host, cport, 443, sscid, r.int(60, 400));
     yield 0;
-    let bytes = r.pareto(1500, 1.25, 2_000_000);
+    let bytes = r.pareto(1000, 1.2, 2_000_000);
     let n = 0;
     while (bytes > 0) {
       const len = Math.min(1252, bytes + 30);

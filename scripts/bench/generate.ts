@@ -1,6 +1,7 @@
 // The capture generator's engine: a scheduler that interleaves many concurrent flows (flows.ts) on one clock with
 // exponential gaps between frames, and writes every frame to the requested formats as it is produced.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { PcapFileWriter, PcapngFileWriter, type CaptureSink } from './capture-writers';
 import { FrameBuilder } from './frame-builder';
 import { dnsFlow, emptyStats, FOLLOW, quicFlow, tcpFlow, type Flow, type GenContext, type GenStats } from './flows';
@@ -112,6 +113,7 @@ export function generateCapture(opts: GenerateOptions): GenerateResult {
     packets: opts.packets, out: opts.out, seed: opts.seed ?? 12345, formats: opts.formats ?? ['pcap', 'pcapng'],
     concurrency: opts.concurrency ?? 400, gapUs: opts.gapUs ?? 20, anomalies: opts.anomalies ?? 1,
   };
+  mkdirSync(dirname(o.out), { recursive: true });
   const sinks: CaptureSink[] = [];
   const files: GenerateResult['files'] = {};
   for (const f of o.formats) {

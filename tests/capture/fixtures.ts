@@ -58,6 +58,7 @@ export function frameSummary(f: RawFrame) {
   return {
     index: f.index, tsSec: f.tsSec, tsNsec: f.tsNsec, linkType: f.linkType, originalLength: f.originalLength,
     interface: f.interface, fileOffset: f.fileOffset, comments: f.comments, bytes: Array.from(f.bytes).join(','),
+    record: f.record,
   };
 }
 

@@ -1,6 +1,7 @@
 // pcapng: a hand-written file (annotated with tshark 4.0.17's view), every block type, resolutions, sections, damage.
 import { describe, expect, it } from 'vitest';
 import { PcapngWriter } from '../../capture/pcapng-writer';
+import { CaptureReader } from '../../capture/reader';
 import { concat, frameSummary, hex, readBytes, samplePackets } from './fixtures';
 
 /** Independent reference for a timestamp count: BigInt division. */
@@ -186,15 +187,19 @@ describe('pcapng, writer-built files', () => {
     ]);
   });
 
-  it('skips custom blocks and unknown block types by their length', () => {
+  it('numbers custom blocks as frames (like tshark) and skips unknown block types by their length', () => {
+    // More on these records, checked against tshark, in pcapng-records.test.ts.
     const w = new PcapngWriter();
     const p = samplePackets(3);
     const file = concat(w.header(), w.custom(32473, Uint8Array.of(1, 2, 3, 4, 5)), w.interface(), w.packet(p[0]),
       w.custom(32473, new Uint8Array(17), false), w.block(0x12345678, new Uint8Array(40).fill(6)), w.packet(p[1]),
-      w.block(0x80000001, Uint8Array.of(9)), w.packet(p[2]));
+      w.block(0x80000001, Uint8Array.of(9)), w.block(0x208, new Uint8Array(40)), w.packet(p[2]));
     const { frames, info } = readBytes(file);
     expect(info.warnings).toEqual([]);
-    expect(frames.map((f) => f.bytes)).toEqual(p.map((x) => x.bytes));
+    expect(frames.map((f) => [f.index, f.record])).toEqual([[1, 'custom'], [2, undefined], [3, 'custom'], [4, undefined],
+      [5, undefined]]);
+    expect(frames.filter((f) => f.record === undefined).map((f) => f.bytes)).toEqual(p.map((x) => x.bytes));
+    expect(info.frames).toBe(5);
   });
 });
 
@@ -237,6 +242,27 @@ describe('pcapng, damaged files', () => {
     const { frames, info } = readBytes(file, 5);
     expect(frames.map((f) => f.bytes)).toEqual([p[0].bytes, p[1].bytes, p[2].bytes]);
     expect(info.warnings.map((x) => x.offset)).toEqual([offsetOf(1), offsetOf(1) + 7]);
+  });
+
+  it('a long run of garbage is scanned through in any chunking, keeping memory bounded', () => {
+    const junk = new Uint8Array(300001);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+    const file = concat(head, epbs[0], epbs[1], junk, epbs[2], epbs[3]);
+    const expected = readBytes(file);
+    expect(expected.frames.map((f) => f.bytes)).toEqual(p.slice(0, 4).map((x) => x.bytes));
+    expect(expected.info.warnings.map((x) => x.offset)).toEqual([offsetOf(2), offsetOf(2) + junk.length]);
+    for (const chunk of [65536, 1000, 13]) {
+      const r = readBytes(file, chunk);
+      expect(r.frames.map(frameSummary)).toEqual(expected.frames.map(frameSummary));
+      expect(r.info).toEqual(expected.info);
+    }
+    const reader = new CaptureReader('garbage');
+    let most = 0;
+    for (let at = 0; at < file.length; at += 4096) {
+      reader.push(file.subarray(at, at + 4096));
+      most = Math.max(most, reader.bufferedBytes);
+    }
+    expect(most).toBeLessThan(70000);
   });
 
   it('damage with no valid block after it: the rest is skipped with a warning', () => {

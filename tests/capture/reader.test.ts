@@ -59,13 +59,14 @@ describe('CaptureReader: chunk-boundary independence', () => {
   it('the multi-section fixture has what it is meant to have', () => {
     const { frames, info } = readBytes(pcapngMultiSection());
     expect(info.warnings).toEqual([]);
-    expect(frames).toHaveLength(30);
+    expect(frames).toHaveLength(31); // 30 packets and the custom block, numbered 23 as tshark numbers it
+    expect(frames.filter((f) => f.record !== undefined).map((f) => [f.index, f.record])).toEqual([[23, 'custom']]);
     expect(info.linkTypes).toEqual([1, 113, 0]);
     expect(info.secrets).toHaveLength(1);
     expect(info.statistics).toHaveLength(1);
     expect(info.names).toEqual([{ address: '10.0.0.1', names: ['a'] }]);
     expect(frames[3].comments).toEqual(['three']);
-    expect(frames.map((f) => f.interface)).toEqual([...Array(10).fill(0), 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, ...Array(8).fill(1)]);
+    expect(frames.map((f) => f.interface)).toEqual([...Array(10).fill(0), 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, -1, ...Array(8).fill(1)]);
   });
 });
 

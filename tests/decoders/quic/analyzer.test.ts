@@ -11,6 +11,7 @@ import {
 } from './build';
 import { CLIENT_CRYPTO_FRAME, DCID, V1 as RFC_V1, V2 as RFC_V2 } from './rfc-vectors';
 import { runDatagrams, type Datagram } from './support';
+import { sameCidsTwice } from './scenarios';
 
 const ODCID = '8394c8f03e515708', CCID = 'c1c1c1c1', SCID = '5e5e5e5e5e5e5e5e';
 const [ODCID_, CCID_, SCID_] = [ODCID, CCID, SCID];
@@ -150,7 +151,9 @@ describe('Retry', () => {
     const ev = events(r.timeline);
     const retry = ev.find((e) => e.kind === 'quic.retry')!.ref as QuicPacketRef;
     expect(retry.retry).toEqual({ tokenLength: token.length, integrity: 'valid', newCid: RCID });
-    expect((ev.find((e) => e.kind === 'quic.initial' && e.frame === 3)!.ref as QuicPacketRef).tokenLength).toBe(token.length);
+    const again = ev.find((e) => e.kind === 'quic.initial' && e.frame === 3)!;
+    expect((again.ref as QuicPacketRef).tokenLength).toBe(token.length);
+    expect(explainQuicEvent(again)).toMatch(/ClientHello again .* token/);
     const done = ev.find((e) => e.kind === 'quic.handshake_completed')!;
     expect(done.a).toBe(2);
     expect(explainQuicEvent(done)).toMatch(/Retry cost 1 extra round trip/);
@@ -200,6 +203,19 @@ describe('Version Negotiation', () => {
   });
 });
 
+describe('pre-RFC versions with their own Initial salts', () => {
+  // A round trip through our own protection: it checks that each version reaches its salt, labels and v1 type
+  // numbering. The salt values themselves are checked in parts.test.ts and by the draft-28 capture (ndpi__quic_0RTT).
+  it.each([
+    [0xff00001d, '0xff00001d'], [0xff000020, '0xff000020'], [0xff00001b, '0xff00001b'], [0xff000017, '0xff000017'],
+    [0x54303531, '0x54303531'], [0xfaceb002, '0xfaceb002'],
+  ])('version %s decrypts and shows the SNI', (version, hexVersion) => {
+    const json = runDatagrams(handshake({ version, sni: 'draft.example' })).quic.toJson();
+    expect(json[0]).toMatchObject({ version: hexVersion, packetType: 'initial', sni: 'draft.example', frameTypes: [6, 0] });
+    expect(json[1]).toMatchObject({ packetType: 'initial', frameTypes: [2, 6] });
+  });
+});
+
 describe('QUIC v2 and CRYPTO reassembly', () => {
   it('renumbers long-header types in v2', () => {
     const json = runDatagrams(handshake({ version: V2, sni: 'v2.example' })).quic.toJson();
@@ -239,6 +255,37 @@ describe('connection tracking', () => {
     expect(r.quic.toJson().at(-1)).toMatchObject({ dcid: CCID, header: 'short' });
   });
 
+  it('also follows a port change first seen in a server packet', () => {
+    const ds = handshake();
+    ds.push(dgram(6, true, shortPacket(CCID), { clientPort: 62000 }));
+    ds.push(dgram(7, false, shortPacket(SCID), { clientPort: 62000 }));
+    const r = runDatagrams(ds);
+    expect(r.convs.slice(5)).toEqual([0, 0]);
+    expect(r.conversations.list[0].notes.migration).toBe(1);
+    expect(events(r.timeline).filter((e) => e.frame >= 6).map((e) => e.dir)).toEqual([Dir.SERVER_TO_CLIENT, Dir.CLIENT_TO_SERVER]);
+  });
+
+  it('joins a capture that starts at the server\'s Initial: roles from the ports, keys from a repeated client Initial', () => {
+    const ch = clientHello({ sni: 'late.example' });
+    const r = runDatagrams([
+      dgram(1, true, initialPacket({ fromServer: true, keysDcid: ODCID, dcid: CCID, scid: SCID, pn: 0, payload: frame.crypto(0, serverHello()) })),
+      dgram(2, false, initialPacket({ keysDcid: ODCID, dcid: ODCID, scid: CCID, pn: 1, payload: frame.crypto(0, ch) })),
+    ]);
+    expect(r.convs).toEqual([0, 0]);
+    expect(r.conversations.list[0]).toMatchObject({ client: '10.0.0.1:50000', server: '10.0.0.2:443', title: 'QUIC late.example' });
+    const json = r.quic.toJson();
+    expect(json[0].frameTypes).toBeUndefined(); // the key-deriving DCID was not known yet
+    expect(json[1]).toMatchObject({ packetNumber: 1, sni: 'late.example' });
+  });
+
+  it('starts a new connection when a tool with fixed CIDs runs again from another port', () => {
+    const r = runDatagrams(sameCidsTwice());
+    expect(r.conversations.list.map((c) => `${c.client} ${c.title}`)).toEqual([
+      '10.0.0.1:50000 QUIC run1.example', '10.0.0.1:50002 QUIC run2.example',
+    ]);
+    expect(r.conversations.list.every((c) => !c.notes.migration)).toBe(true);
+  });
+
   it('keeps separate connections apart and ignores what is not QUIC', () => {
     const a = handshake();
     const b = handshake({ sni: 'other.example', cids: ['0123456789abcdef', 'c2c2c2c2', '5f5f5f5f'] }).map((d) => ({ ...d, frame: d.frame + 10, srcPort: d.srcPort === 50000 ? 50001 : d.srcPort, dstPort: d.dstPort === 50000 ? 50001 : d.dstPort }));
@@ -266,6 +313,7 @@ describe('connection tracking', () => {
     expect(close).toMatchObject({ frame: 2, dir: Dir.SERVER_TO_CLIENT, a: 0x128, b: 0 });
     expect(close.ref).toMatchObject({ name: 'CRYPTO_ERROR (TLS alert 40)', reason: 'no application protocol' });
     expect(explainQuicEvent(close)).toMatch(/no application protocol/);
+    expect(explainQuicEvent({ ...close, kind: 'tcp.syn_sent' })).toBeNull();
   });
 
   it('counts a HelloRetryRequest as an extra round trip', () => {

@@ -4,37 +4,11 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { needShared, needTshark, sharedCaptures } from '../../support/require';
-import { oracleQuic, QUIC_CAPTURES, runDatagrams, tsharkDatagrams } from './support';
+import { oracleQuic, QUIC_CAPTURES, quicDisagreements, runDatagrams, tsharkDatagrams } from './support';
 
 const skip = needShared() ?? needTshark();
-const hex = (v: string | null | undefined) => (v ?? '').replace(/:/g, '').toLowerCase();
-const list = (v: unknown) => (v == null ? [] : Array.isArray(v) ? v : [v]).map(String).join(',');
-
 function disagreements(file: string): string[] {
-  const { quic } = runDatagrams(tsharkDatagrams(file));
-  const mine = quic.toJson();
-  const used = new Set<number>();
-  const out: string[] = [];
-  for (const q of oracleQuic(file)) {
-    if (q.transport !== 'udp') continue;
-    if (q.header == null || (q.header === 'short' && String(q.fixed_bit) === '0')) continue;
-    const i = mine.findIndex((p, j) => !used.has(j) && p.frame === q.frame && p.indexInDatagram === q.index_in_datagram);
-    if (i < 0) { out.push(`frame ${q.frame}#${q.index_in_datagram} missing`); continue; }
-    used.add(i);
-    const p = mine[i];
-    const checks: [string, string, string][] = [['header', q.header, p.header]];
-    if (q.header === 'long') {
-      checks.push(['version', hex(q.version), hex(p.version)]);
-      checks.push(['packetType', String(q.long_packet_type), p.packetType]);
-      checks.push(['scid', hex(q.scid), hex(p.scid)]);
-    }
-    if (q.dcid != null) checks.push(['dcid', hex(q.dcid), hex(p.dcid)]);
-    if (q.sni !== undefined) checks.push(['sni', list(q.sni).toLowerCase(), list(p.sni).toLowerCase()]);
-    if (q.alpn !== undefined) checks.push(['alpn', list(q.alpn), list(p.alpn)]);
-    for (const [k, a, b] of checks) if (a !== b) out.push(`frame ${q.frame}#${q.index_in_datagram} ${k}: tshark ${a} ours ${b}`);
-  }
-  mine.forEach((p, j) => { if (!used.has(j)) out.push(`extra packet frame ${p.frame}#${p.indexInDatagram}`); });
-  return out;
+  return quicDisagreements(oracleQuic(file), runDatagrams(tsharkDatagrams(file)).quic.toJson());
 }
 
 /**

@@ -43,6 +43,10 @@ const fixtures: Fixture[] = [
   { name: '0x9100 + 802.1Q / IPv4 / TCP', linkType: 1,
     bytes: ethernet(0x9100, cat([0x0f, 0xff], be16(0x8100), [0x00, 0x07], be16(0x0800), v4tcp())),
     layers: ['eth', 'vlan', 'vlan', 'ip', 'tcp'], src: '192.0.2.1', dst: '198.51.100.7', srcPort: 51000, vlanIds: [4095, 7] },
+  // 802.1Q tag whose type field is a length: LLC/SNAP inside. tshark: eth:ethertype:vlan:llc:ip:udp
+  { name: '802.1Q + 802.3 length + LLC/SNAP / IPv4 / UDP', linkType: 1,
+    bytes: ethernet(0x8100, cat([0, 12], be16(8 + v4udp().length), [0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00], v4udp())),
+    layers: ['eth', 'vlan', 'llc', 'ip', 'udp'], src: '192.0.2.1', dst: '198.51.100.7', srcPort: 5353, vlanIds: [12] },
   // SLL v1: packet type 4 (sent by us), ARPHRD 1, addr len 6, protocol 0x0800. tshark: sll:ethertype:ip:tcp
   { name: 'Linux cooked v1 / IPv4 / TCP', linkType: 113,
     bytes: cat(be16(4), be16(1), be16(6), hex('020000000001 0000'), be16(0x0800), v4tcp()),

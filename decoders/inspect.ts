@@ -1,0 +1,98 @@
+// What the app shows about one frame or event, computed on demand from the stored model (never stored per frame):
+// the arrow label, the layer tree, the plain-words explanation and the TCP endpoints' state at that moment.
+import type { RawFrame } from '../capture/frame';
+import type { Analyzer } from './analyzer';
+import { PacketDecoder } from './decode';
+import { appLabel, tcpLabel, type FrameSummary } from './frame-summary';
+import { describeFrame as describeLayers, type LayerNode } from './wire/describe';
+import { tcpAnalysisNames } from './tcp/flags';
+import { tcpStateName } from './tcp/events';
+import { explainTcpEvent } from './tcp/explain';
+import { explainTls } from './tls/explain';
+import { explainDns } from './dns/explain';
+import { explainQuicEvent } from './quic/explain';
+import { TcpFlag } from './packet';
+
+export type { FrameSummary, LayerNode };
+
+export interface TcpMoment {
+  client: string;
+  server: string;
+  clientWindow: number | null;
+  serverWindow: number | null;
+  bytesInFlight: number;
+}
+
+/** Decodes single frames again for display; no reassembly state (a reassembled datagram shows its last fragment). */
+const displayDecoder = new PacketDecoder({ reassembleIp: false });
+
+export function summarizeFrame(an: Analyzer, frame: RawFrame): FrameSummary {
+  const m = an.model;
+  if (frame.record) return { label: `pcapng ${frame.record} record (${frame.bytes.length} bytes)`, category: 'other' };
+  const app = appLabel(m.timeline.eventsOfFrame(frame.index));
+  if (app) return app;
+  const p = displayDecoder.decode(frame);
+  const row = frame.index - 1;
+  if (p.tcp && row < m.frames.count) {
+    const conv = m.frames.conversation[row];
+    const dir = (m.frames.dir[row] === 1 ? 1 : 0) as 0 | 1;
+    const t = p.tcp;
+    const dup = m.timeline.eventsOfFrame(frame.index).find((e) => e.kind === 'tcp.duplicate_ack');
+    return tcpLabel(p, {
+      relSeq: conv >= 0 ? an.tcp.relativeSeq(conv, dir, t.seq) : t.seq,
+      relAck: conv >= 0 ? an.tcp.relativeAck(conv, dir, t.ack) : t.ack,
+      relSackEdge: (raw) => (conv >= 0 ? an.tcp.relativeAck(conv, dir, raw) : raw),
+      window: conv >= 0 ? an.tcp.windowBytes(conv, dir, t.window, (t.flags & TcpFlag.SYN) !== 0) : t.window,
+      analysis: tcpAnalysisNames(m.frames.tcpFlags[row]),
+      dupAck: dup ? { frame: dup.b, n: dup.a } : undefined,
+    });
+  }
+  if (p.udp) return { label: `UDP ${p.udp.srcPort} → ${p.udp.dstPort} Len=${p.udp.payloadLength}`, category: 'other' };
+  if (p.icmp) return { label: `${p.icmp.version === 6 ? 'ICMPv6' : 'ICMP'} type=${p.icmp.type} code=${p.icmp.code}`, category: 'other' };
+  if (!p.decoded) return { label: `Frame ${frame.index} (link type ${frame.linkType} not decoded)`, category: 'other' };
+  return { label: p.layers.join(' / ') || `Frame ${frame.index}`, category: 'other' };
+}
+
+export function describeFrame(frame: RawFrame): LayerNode[] {
+  return describeLayers(frame);
+}
+
+/** One or two plain sentences about a timeline event, for learners. */
+export function explainEvent(an: Analyzer, eventId: number): string {
+  const e = an.model.timeline.get(eventId);
+  const conv = e.conversation >= 0 ? an.model.conversations[e.conversation] : undefined;
+  if (e.kind.startsWith('tcp.') && conv) return explainTcpEvent(e, conv);
+  if (e.kind.startsWith('tls.')) return explainTls(e);
+  if (e.kind.startsWith('dns.')) return explainDns(e);
+  if (e.kind.startsWith('quic.')) return explainQuicEvent(e) ?? '';
+  if (e.kind === 'icmp.message') return 'An ICMP message: the network reporting something about another packet (unreachable, time exceeded) or an echo (ping).';
+  return '';
+}
+
+/**
+ * The TCP endpoints' states and advertised windows as of `frame`, replayed from the conversation's timeline events
+ * (state changes and window advertisements), and the bytes in flight after that frame.
+ */
+export function tcpStateAt(an: Analyzer, conversationId: number, frame: number): TcpMoment | null {
+  const m = an.model;
+  const c = m.conversations[conversationId];
+  if (!c || c.protocol !== 'tcp') return null;
+  const tl = m.timeline;
+  const states = ['CLOSED', 'LISTEN'];
+  let windows: [number | null, number | null] = [null, null];
+  for (let i = tl.lowerBound(c.firstFrame); i < tl.count && tl.frame[i] <= frame; i++) {
+    if (tl.conversation[i] !== conversationId) continue;
+    const kind = tl.kindOf(i);
+    if (kind === 'tcp.state_changed') states[tl.a[i]] = tcpStateName(tl.b[i]);
+    else if (kind === 'tcp.window_advertised' || kind === 'tcp.window_update') {
+      windows = tl.dir[i] === 0 ? [tl.a[i], windows[1]] : [windows[0], tl.a[i]];
+    } else if (kind === 'tcp.zero_window') {
+      windows = tl.dir[i] === 0 ? [0, windows[1]] : [windows[0], 0];
+    }
+  }
+  const row = frame - 1;
+  return {
+    client: states[0], server: states[1], clientWindow: windows[0], serverWindow: windows[1],
+    bytesInFlight: row >= 0 && row < m.frames.count && m.frames.conversation[row] === conversationId ? m.frames.bytesInFlight[row] : 0,
+  };
+}

@@ -1,0 +1,162 @@
+// The preload API implemented for a plain browser (used when window.packetflow is absent): the production build then
+// runs in Chromium for the end-to-end tests and the renderer benchmark. Files come from an <input type=file>, a drop,
+// or a URL given as ?file=... (read with HTTP Range requests, so big captures stream too). Live capture is Electron's.
+import type {
+  AppInfo, CaptureStarted, CaptureStats, FilterCheck, OpenResult, OpenedCapture, PacketflowApi, RecentFile,
+} from '../electron/ipc-contract';
+
+interface Backing {
+  info: OpenedCapture;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+const RECENT_KEY = 'packetflow.recentUrls';
+
+export class BrowserApi implements PacketflowApi {
+  private readonly open = new Map<number, Backing>();
+  private nextHandle = 1;
+
+  constructor(private readonly location: { search: string; href: string } = window.location) {}
+
+  private add(name: string, path: string, size: number, origin: OpenedCapture['origin'],
+    read: Backing['read']): OpenResult {
+    const info: OpenedCapture = { handle: this.nextHandle++, name, path, size, origin };
+    this.open.set(info.handle, { info, read });
+    return { ok: true, capture: info };
+  }
+
+  openFile(file: File, origin: OpenedCapture['origin'] = 'dialog'): OpenResult {
+    return this.add(file.name, '', file.size, origin, async (o, l) => new Uint8Array(await file.slice(o, o + l).arrayBuffer()));
+  }
+
+  /** A capture served over HTTP. Uses Range requests when the server supports them, else downloads it once. */
+  async openUrl(url: string, origin: OpenedCapture['origin']): Promise<OpenResult> {
+    const abs = new URL(url, this.location.href).href;
+    const name = decodeURIComponent(abs.split('/').pop()?.split('?')[0] || 'capture');
+    try {
+      const probe = await fetch(abs, { headers: { Range: 'bytes=0-0' } });
+      if (!probe.ok) return { ok: false, message: `cannot open ${name}: HTTP ${probe.status}` };
+      const range = probe.headers.get('content-range');
+      if (probe.status === 206 && range && /\/(\d+)$/.test(range)) {
+        const size = Number(/\/(\d+)$/.exec(range)![1]);
+        await probe.arrayBuffer();
+        this.remember(abs);
+        return this.add(name, abs, size, origin, async (o, l) => {
+          if (l <= 0 || o >= size) return new Uint8Array(0);
+          const r = await fetch(abs, { headers: { Range: `bytes=${o}-${Math.min(size, o + l) - 1}` } });
+          return new Uint8Array(await r.arrayBuffer());
+        });
+      }
+      const all = new Uint8Array(await probe.arrayBuffer());
+      this.remember(abs);
+      return this.add(name, abs, all.length, origin, async (o, l) => all.slice(o, o + l));
+    } catch (e) {
+      return { ok: false, message: `cannot open ${name}: ${(e as Error).message}` };
+    }
+  }
+
+  private remember(url: string): void {
+    try {
+      const list: RecentFile[] = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]');
+      const next = [{ path: url, name: url.split('/').pop() ?? url, openedAt: Date.now() }, ...list.filter((r) => r.path !== url)].slice(0, 10);
+      localStorage.setItem(RECENT_KEY, JSON.stringify(next));
+    } catch {
+      // storage unavailable: no recent list
+    }
+  }
+
+  appInfo(): Promise<AppInfo> {
+    return Promise.resolve({ version: 'browser', platform: navigator.platform, electron: false, liveCapture: false });
+  }
+
+  openFileDialog(): Promise<OpenResult | null> {
+    return new Promise((resolve) => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.accept = '.pcap,.pcapng,.cap,.gz';
+      input.onchange = () => resolve(input.files?.[0] ? this.openFile(input.files[0]) : null);
+      input.oncancel = () => resolve(null);
+      input.click();
+    });
+  }
+
+  openRecent(path: string): Promise<OpenResult> {
+    return this.openUrl(path, 'recent');
+  }
+
+  openDroppedFile(file: File): Promise<OpenResult> {
+    return Promise.resolve(this.openFile(file, 'drop'));
+  }
+
+  async openInitial(): Promise<OpenResult | null> {
+    const file = new URLSearchParams(this.location.search).get('file');
+    return file ? this.openUrl(file, 'argv') : null;
+  }
+
+  async readCapture(handle: number, offset: number, length: number): Promise<Uint8Array> {
+    const b = this.open.get(handle);
+    if (!b) throw new Error(`no open capture with handle ${handle}`);
+    return b.read(offset, length);
+  }
+
+  async closeCapture(handle: number): Promise<void> {
+    this.open.delete(handle);
+  }
+
+  async listRecent(): Promise<RecentFile[]> {
+    try {
+      return JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]');
+    } catch {
+      return [];
+    }
+  }
+
+  async clearRecent(): Promise<void> {
+    localStorage.removeItem(RECENT_KEY);
+  }
+
+  async saveExport(kind: 'svg' | 'png', suggestedName: string, data: string | Uint8Array): Promise<string | null> {
+    const blob = new Blob([data as BlobPart], { type: kind === 'svg' ? 'image/svg+xml' : 'image/png' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = suggestedName;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    return suggestedName;
+  }
+
+  async setTheme(): Promise<void> {}
+  onMenuCommand(): () => void {
+    return () => undefined;
+  }
+  onFileOpened(): () => void {
+    return () => undefined;
+  }
+
+  private unavailable<T>(): Promise<T> {
+    return Promise.reject(new Error('Live capture needs the desktop app (it is not available in a browser).'));
+  }
+  listInterfaces() { return this.unavailable<never[]>(); }
+  validateFilter(): Promise<FilterCheck> { return this.unavailable(); }
+  startCapture(): Promise<CaptureStarted> { return this.unavailable(); }
+  pauseCapture(): Promise<void> { return this.unavailable(); }
+  stopCapture(): Promise<CaptureStats | null> { return this.unavailable(); }
+  saveCaptureAs(): Promise<string | null> { return this.unavailable(); }
+  startReplay(): Promise<CaptureStarted> { return this.unavailable(); }
+  pauseReplay(): Promise<void> { return this.unavailable(); }
+  setReplaySpeed(): Promise<void> { return this.unavailable(); }
+  onCaptureFrames(): () => void { return () => undefined; }
+  onCaptureStats(): () => void { return () => undefined; }
+  onCaptureEnded(): () => void { return () => undefined; }
+}
+
+declare global {
+  interface Window {
+    packetflow?: PacketflowApi;
+  }
+}
+
+/** The preload's API in Electron, this browser implementation elsewhere. */
+export function getApi(): PacketflowApi {
+  return window.packetflow ?? new BrowserApi();
+}

@@ -1,0 +1,359 @@
+// layout(shown frames, cursor, viewport) → everything the diagram draws, in screen pixels. Pure: no Pixi, no DOM,
+// no state; the same inputs give the same scene, so stepping back shows exactly what was shown before, and the
+// tests check positions without WebGL. Only what is on screen is produced; when more frames are visible than can
+// be drawn as arrows, they are aggregated into one line per lane pair per few pixels.
+import type { FrameColumns } from '../model/capture-data';
+import { CAT, CATEGORIES } from '../worker/protocol';
+import {
+  lowerBound, timeOfY, upperBound, indexOfRow, type Lane, type ShownSet,
+} from './shown-set';
+
+export interface Viewport {
+  /** Canvas size in CSS pixels. */
+  width: number;
+  height: number;
+  /** Scroll offsets in content pixels. */
+  scrollX: number;
+  scrollY: number;
+  /** Pixels per row unit (the vertical zoom). */
+  rowPx: number;
+}
+
+/** The playback cursor: the current frame (1-based frame number, 0 before the first) and the now-line in rows. */
+export interface Cursor {
+  frame: number;
+  y: number;
+}
+
+export interface LayoutOptions {
+  /** Labels known so far, by frame number. */
+  labels: ReadonlyMap<number, string>;
+  /** Type scale (presentation mode uses 1.5). */
+  fontScale: number;
+  /** Draw not-yet-sent arrows faintly. */
+  showFuture: boolean;
+  /** Epoch of frame 1 and the local time zone offset in minutes east of UTC, for the absolute time axis. */
+  epochSec: number;
+  epochNsec: number;
+  tzOffsetMin: number;
+}
+
+export const GEOMETRY = {
+  headerH: 76,
+  axisW: 156,
+  topPad: 28,
+  bottomPad: 96,
+  sidePad: 36,
+  minLaneGap: 150,
+  maxLaneGap: 480,
+  /** Row height from which arrows carry labels. */
+  labelRowPx: 15,
+  /** Most arrows drawn individually; beyond that, aggregation. */
+  maxArrows: 2500,
+  minArrowRowPx: 2.5,
+} as const;
+
+export interface SceneLane {
+  x: number;
+  lane: Lane;
+}
+
+export interface SceneArrow {
+  /** Index in the shown set and frame number. */
+  k: number;
+  frame: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  cat: number;
+  marks: number;
+  /** 0 not sent yet, 1 arrived; in between the packet is on its way. */
+  progress: number;
+  selected: boolean;
+  ghost: boolean;
+  /** Both ends on one lane (folded lane): drawn as a loop. */
+  self: boolean;
+  label: string | null;
+  /** Label anchor (bottom centre, or bottom left for loops), rotation in radians (text runs along the arrow). */
+  labelX: number;
+  labelY: number;
+  labelAngle: number;
+  labelMaxW: number;
+  srcPort: number;
+  dstPort: number;
+}
+
+export interface SceneAggregate {
+  x0: number;
+  x1: number;
+  y: number;
+  count: number;
+  cat: number;
+  marks: number;
+  future: boolean;
+}
+
+export interface SceneTick {
+  y: number;
+  frame: number | null;
+  rel: string;
+  abs: string | null;
+}
+
+export interface SceneGap {
+  y: number;
+  text: string;
+  /** Frame after the gap. */
+  frame: number;
+}
+
+export interface SceneBracket {
+  conv: number;
+  x: number;
+  y0: number;
+  y1: number;
+  label: string;
+}
+
+export interface Scene {
+  mode: 'empty' | 'arrows' | 'aggregate';
+  width: number;
+  height: number;
+  lanes: SceneLane[];
+  laneGap: number;
+  arrows: SceneArrow[];
+  aggregates: SceneAggregate[];
+  ticks: SceneTick[];
+  gaps: SceneGap[];
+  brackets: SceneBracket[];
+  dots: { x: number; y: number; cat: number }[];
+  nowY: number | null;
+  nowTime: number;
+  selected: SceneArrow | null;
+  contentWidth: number;
+  contentHeight: number;
+  /** Shown indices on screen [from, to). */
+  visible: [number, number];
+  /** Frame numbers on screen whose labels are not known yet. */
+  needLabels: number[];
+  /** Arrows drawn at least partly (not ghosts), and ghost arrows. */
+  arrowsDrawn: number;
+  ghosts: number;
+  fontScale: number;
+}
+
+const clamp = (v: number, a: number, b: number) => Math.min(b, Math.max(a, v));
+
+/** Horizontal placement of the lanes: spread over the width, centred, scrolled when they do not fit. */
+export function laneGeometry(lanes: number, vp: Pick<Viewport, 'width' | 'scrollX'>): { gap: number; xOf: (i: number) => number; contentWidth: number } {
+  const g = GEOMETRY;
+  const avail = Math.max(100, vp.width - g.axisW - 2 * g.sidePad);
+  const gap = lanes ? clamp(avail / lanes, g.minLaneGap, g.maxLaneGap) : g.maxLaneGap;
+  const used = gap * lanes;
+  const left = g.axisW + g.sidePad + Math.max(0, (avail - used) / 2) - vp.scrollX;
+  return { gap, xOf: (i) => left + gap * (i + 0.5), contentWidth: g.axisW + 2 * g.sidePad + used };
+}
+
+/** Screen y of row position `rowY`. */
+export function screenY(rowY: number, vp: Pick<Viewport, 'scrollY' | 'rowPx'>): number {
+  return GEOMETRY.headerH + GEOMETRY.topPad + rowY * vp.rowPx - vp.scrollY;
+}
+
+/** Row position at screen y. */
+export function rowAtScreenY(sy: number, vp: Pick<Viewport, 'scrollY' | 'rowPx'>): number {
+  return (sy - GEOMETRY.headerH - GEOMETRY.topPad + vp.scrollY) / vp.rowPx;
+}
+
+export function contentHeight(shown: Pick<ShownSet, 'height'>, rowPx: number): number {
+  return GEOMETRY.topPad + shown.height * rowPx + GEOMETRY.bottomPad;
+}
+
+export function formatRelative(t: number): string {
+  const sign = t < 0 ? '−' : '';
+  return `${sign}${Math.abs(t).toFixed(6)} s`;
+}
+
+/** Wall-clock time "HH:MM:SS.ffffff" of relative time `t`. */
+export function formatAbsolute(t: number, o: Pick<LayoutOptions, 'epochSec' | 'epochNsec' | 'tzOffsetMin'>): string {
+  const totalNs = o.epochNsec + Math.round(t * 1e9);
+  const sec = o.epochSec + Math.floor(totalNs / 1e9) + o.tzOffsetMin * 60;
+  const micros = Math.floor((((totalNs % 1e9) + 1e9) % 1e9) / 1e3);
+  const day = ((sec % 86400) + 86400) % 86400;
+  const p2 = (v: number) => String(v).padStart(2, '0');
+  return `${p2(Math.floor(day / 3600))}:${p2(Math.floor(day / 60) % 60)}:${p2(day % 60)}.${String(micros).padStart(6, '0')}`;
+}
+
+export function formatDuration(s: number): string {
+  if (s < 1e-3) return `${(s * 1e6).toFixed(0)} µs`;
+  if (s < 1) return `${(s * 1e3).toFixed(s < 0.01 ? 2 : 1)} ms`;
+  return `${s.toFixed(s < 10 ? 3 : 1)} s`;
+}
+
+/** Steepest slant at which a label still runs along its arrow; steeper arrows get a level label. */
+const MAX_LABEL_ANGLE = 0.6;
+
+/**
+ * Where an arrow's label goes: along the arrow, centred and 3 px above it (text kept upright), or level beside the
+ * start of steep arrows and loops.
+ */
+export function labelPlacement(x0: number, y0: number, x1: number, y1: number, self: boolean, laneGap: number):
+  Pick<SceneArrow, 'labelX' | 'labelY' | 'labelAngle' | 'labelMaxW'> {
+  if (self) return { labelX: x0 + 34, labelY: (y0 + y1) / 2, labelAngle: 0, labelMaxW: laneGap * 0.8 };
+  let angle = Math.atan2(y1 - y0, x1 - x0);
+  if (angle > Math.PI / 2) angle -= Math.PI;
+  if (angle < -Math.PI / 2) angle += Math.PI;
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  if (Math.abs(angle) > MAX_LABEL_ANGLE) {
+    const dir = x1 >= x0 ? 1 : -1;
+    return { labelX: x0 + dir * (Math.abs(x1 - x0) / 2), labelY: Math.min(y0, y1) + 2, labelAngle: 0, labelMaxW: Math.max(40, Math.abs(x1 - x0) - 28) };
+  }
+  const mx = (x0 + x1) / 2, my = (y0 + y1) / 2;
+  return { labelX: mx + Math.sin(angle) * 3, labelY: my - Math.cos(angle) * 3, labelAngle: angle, labelMaxW: Math.max(40, len - 36) };
+}
+
+/** Category priority when aggregating: problems show through. */
+const AGG_RANK = [CAT.loss, CAT.close, CAT.handshake, CAT.window, CAT.tls, CAT.quic, CAT.dns, CAT.data, CAT.ack, CAT.other];
+
+interface AggBucket {
+  /** Per lane pair: [src, dst, count, cat, marks]. */
+  pairs: number[][];
+}
+
+const aggCache = new WeakMap<ShownSet, Map<string, AggBucket>>();
+
+function bucket(shown: ShownSet, frames: FrameColumns, size: number, j: number): AggBucket {
+  let cache = aggCache.get(shown);
+  if (!cache) aggCache.set(shown, (cache = new Map()));
+  const key = `${size}:${j}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const a = lowerBound(shown.y, shown.count, j * size);
+  const b = lowerBound(shown.y, shown.count, (j + 1) * size);
+  const byPair = new Map<number, number[]>();
+  for (let k = a; k < b; k++) {
+    const s = shown.srcLane[k], d = shown.dstLane[k];
+    const pk = s * 4096 + d;
+    let e = byPair.get(pk);
+    if (!e) byPair.set(pk, (e = [s, d, 0, -1, 0]));
+    e[2]++;
+    const r = frames.cat[shown.rows[k]];
+    if (e[3] < 0 || AGG_RANK.indexOf(r) < AGG_RANK.indexOf(e[3])) e[3] = r;
+    e[4] |= frames.marks[shown.rows[k]];
+  }
+  const out = { pairs: [...byPair.values()] };
+  if (cache.size > 20000) cache.clear();
+  cache.set(key, out);
+  return out;
+}
+
+export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp: Viewport, o: LayoutOptions): Scene {
+  const g = GEOMETRY;
+  const lanesGeo = laneGeometry(shown.lanes.length, vp);
+  const lanes = shown.lanes.map((lane, i) => ({ x: lanesGeo.xOf(i), lane }));
+  const scene: Scene = {
+    mode: shown.count ? 'arrows' : 'empty', width: vp.width, height: vp.height, lanes, laneGap: lanesGeo.gap,
+    arrows: [], aggregates: [], ticks: [], gaps: [], brackets: [], dots: [], nowY: null, nowTime: 0, selected: null,
+    contentWidth: lanesGeo.contentWidth, contentHeight: contentHeight(shown, vp.rowPx), visible: [0, 0],
+    needLabels: [], arrowsDrawn: 0, ghosts: 0, fontScale: o.fontScale,
+  };
+  if (!shown.count) return scene;
+  const sy = (row: number) => screenY(row, vp);
+  const rTop = rowAtScreenY(g.headerH, vp);
+  const rBot = rowAtScreenY(vp.height, vp);
+  const nowRow = cursor.y;
+  scene.nowY = sy(nowRow);
+  scene.nowTime = timeOfY(shown, nowRow);
+
+  const kFrom = lowerBound(shown.y, shown.count, rTop - shown.maxFwd);
+  const kTo = upperBound(shown.y, shown.count, rBot + shown.maxBack);
+  scene.visible = [kFrom, kTo];
+  const selK = cursor.frame > 0 ? indexOfRow(shown.rows, shown.count, cursor.frame - 1) : -1;
+  const useArrows = vp.rowPx >= g.minArrowRowPx && kTo - kFrom <= g.maxArrows;
+  const withLabels = useArrows && vp.rowPx * 1 >= g.labelRowPx * Math.min(1.3, o.fontScale);
+
+  if (useArrows) {
+    for (let k = kFrom; k < kTo; k++) {
+      const row = shown.rows[k];
+      const y0 = shown.y0[k], y1 = shown.y1[k];
+      if (sy(y1) < g.headerH - 4 || sy(y0) > vp.height + 4) continue;
+      const span = y1 - y0;
+      const progress = clamp((nowRow - y0) / (span > 0 ? span : 1), 0, 1);
+      const ghost = progress <= 0;
+      if (ghost && !o.showFuture) continue;
+      const sl = shown.srcLane[k], dl = shown.dstLane[k];
+      const x0 = lanes[sl].x, x1 = lanes[dl].x;
+      const ay0 = sy(y0), ay1 = sy(y1);
+      const label = withLabels && !ghost ? (o.labels.get(row + 1) ?? null) : null;
+      if (withLabels && !o.labels.has(row + 1)) scene.needLabels.push(row + 1);
+      const self = sl === dl;
+      const arrow: SceneArrow = {
+        k, frame: row + 1, x0, y0: ay0, x1, y1: ay1, cat: frames.cat[row], marks: frames.marks[row], progress,
+        selected: k === selK, ghost, self, label, ...labelPlacement(x0, ay0, x1, ay1, self, lanesGeo.gap),
+        srcPort: frames.srcPort[row], dstPort: frames.dstPort[row],
+      };
+      scene.arrows.push(arrow);
+      if (ghost) scene.ghosts++;
+      else scene.arrowsDrawn++;
+      if (progress > 0 && progress < 1) {
+        scene.dots.push({ x: x0 + (x1 - x0) * progress + (self ? Math.sin(progress * Math.PI) * 30 : 0), y: ay0 + (ay1 - ay0) * progress, cat: arrow.cat });
+      }
+      if (arrow.selected) scene.selected = arrow;
+    }
+  } else {
+    scene.mode = 'aggregate';
+    const size = 2 ** Math.max(0, Math.ceil(Math.log2(3 / vp.rowPx)));
+    const jFrom = Math.max(0, Math.floor(rTop / size));
+    const jTo = Math.floor(rBot / size);
+    for (let j = jFrom; j <= jTo; j++) {
+      const b = bucket(shown, frames, size, j);
+      const yRow = (j + 0.5) * size;
+      const y = sy(yRow);
+      for (const [s, d, count, cat, marks] of b.pairs) {
+        scene.aggregates.push({ x0: lanes[s].x, x1: lanes[d].x, y, count, cat, marks, future: yRow > nowRow });
+        if (yRow <= nowRow) scene.arrowsDrawn += count;
+        else scene.ghosts += count;
+      }
+    }
+  }
+
+  // Time axis: one tick per frame when rows are tall, evenly spaced ticks otherwise.
+  const fmt = (t: number, withAbs: boolean): Pick<SceneTick, 'rel' | 'abs'> => ({ rel: formatRelative(t), abs: withAbs ? formatAbsolute(t, o) : null });
+  const tickFont = 11 * o.fontScale;
+  if (useArrows && vp.rowPx >= tickFont + 3) {
+    const withAbs = vp.rowPx >= 2 * tickFont + 6;
+    for (let k = kFrom; k < kTo; k++) {
+      const y = sy(shown.y[k]);
+      if (y < g.headerH || y > vp.height) continue;
+      scene.ticks.push({ y, frame: shown.rows[k] + 1, ...fmt(shown.t[k], withAbs) });
+      if (k > 0) {
+        const dt = shown.t[k] - shown.t[k - 1];
+        const gapPx = (shown.y[k] - shown.y[k - 1]) * vp.rowPx;
+        if (dt >= 0.02 && gapPx >= 2.2 * tickFont) {
+          scene.gaps.push({ y: (sy(shown.y[k - 1]) + y) / 2, text: `${formatDuration(dt)} later`, frame: shown.rows[k] + 1 });
+        }
+      }
+    }
+  } else {
+    const stepPx = 64 * o.fontScale;
+    const stepRows = stepPx / vp.rowPx;
+    const first = Math.ceil(Math.max(0, rTop) / stepRows);
+    for (let i = first; i * stepRows <= Math.min(rBot, shown.height); i++) {
+      const row = i * stepRows;
+      const t = timeOfY(shown, row);
+      scene.ticks.push({ y: sy(row), frame: null, ...fmt(t, true) });
+    }
+  }
+
+  for (const b of shown.brackets) {
+    const y0 = sy(b.y0), y1 = sy(b.y1);
+    if (y1 < g.headerH || y0 > vp.height || y1 - y0 < 10) continue;
+    const laneX = lanes[b.lane]?.x;
+    if (laneX === undefined) continue;
+    scene.brackets.push({ conv: b.conv, x: laneX - 18, y0, y1, label: `RTT ${formatDuration(b.rtt)}` });
+  }
+  return scene;
+}
+
+/** Name of a category index (for tests, exports and the legend). */
+export const categoryName = (cat: number) => CATEGORIES[cat] ?? 'other';

@@ -1,0 +1,282 @@
+// Which frames the diagram shows and where each one sits in "row units" (y grows downwards with time).
+// Computed once when the data, the chosen conversations or the filter change, never on scroll, zoom or playback:
+// layout() only reads it, which is what makes stepping back show exactly what was shown before.
+//
+// Vertical scale: "compressed" time gives every frame at least one row and adds a logarithmic extra for the idle
+// time before it (1 ms ≈ +0.5 row, 1 s ≈ +4.8 rows, capped at +8), so bursts stay readable and pauses stay
+// visible; "linear" time is proportional (zoom out to see bursts). Either way y is strictly increasing in frame
+// order, so ranges of frames are found by binary search.
+//
+// Arrows are slanted by travel time when a TCP handshake tells where the capture point sits: with a = SYN→SYN/ACK
+// and b = SYN/ACK→ACK seen at the capture point, a client→server packet seen at t left the client at t − b/2 and
+// reached the server at t + a/2; a server→client packet left the server at t − a/2 and reached the client at t + b/2.
+// Other arrows get a small fixed slant so that playback still shows them travelling.
+import type { CaptureData } from '../model/capture-data';
+
+export type TimeScale = 'compressed' | 'linear';
+
+export interface ShownOptions {
+  /** Conversation ids to show, or 'all'. */
+  conversations: ReadonlySet<number> | 'all';
+  /** Frames outside any conversation (ICMP, other IP traffic). */
+  includeOther: boolean;
+  /** Filter mask per frame row (1 = keep), or null. */
+  mask: Uint8Array | null;
+  timeScale: TimeScale;
+  /** Most lanes before the least busy endpoints are folded into one "other hosts" lane. */
+  maxLanes: number;
+}
+
+export interface Lane {
+  index: number;
+  /** Host id (model.hosts), -1 for the folded "other hosts" lane. */
+  host: number;
+  /** Set when the host talks to itself (loopback): one lane per port. */
+  port: number | null;
+  address: string;
+  name?: string;
+  /** Ports seen on this lane, busiest first. */
+  ports: number[];
+  /** For the folded lane: how many endpoints it holds. */
+  folded?: number;
+  packets: number;
+}
+
+export interface Bracket {
+  conv: number;
+  lane: number;
+  y0: number;
+  y1: number;
+  /** Round-trip time in seconds (SYN sent → SYN/ACK received, seen from the client). */
+  rtt: number;
+}
+
+export interface ShownSet {
+  count: number;
+  /** Frame row (0-based) of each shown frame, increasing. */
+  rows: Int32Array;
+  /** Row-unit position of the capture time of each shown frame (strictly increasing). */
+  y: Float64Array;
+  /** Arrow start and end, row units. */
+  y0: Float64Array;
+  y1: Float64Array;
+  /** Prefix maximum of y1: the cursor position at which shown frame k and every earlier one are complete. */
+  yDone: Float64Array;
+  /** Non-decreasing capture time of each shown frame (seconds from the first frame). */
+  t: Float64Array;
+  srcLane: Int16Array;
+  dstLane: Int16Array;
+  lanes: Lane[];
+  brackets: Bracket[];
+  /** Largest y − y0 and y1 − y over all shown frames (culling margins). */
+  maxBack: number;
+  maxFwd: number;
+  /** Row units from 0 to the end of the last arrow. */
+  height: number;
+  timeScale: TimeScale;
+  /** Seconds per row near the average, for "linear"; informs the axis. */
+  rowsPerSecond: number;
+  /** Data version it was built from. */
+  version: number;
+}
+
+export const MIN_SLANT = 0.45;
+const GAP_CAP = 8;
+
+/** Extra rows for `dt` seconds of idle time in compressed mode. */
+export function gapRows(dt: number): number {
+  if (!(dt > 0)) return 0;
+  return Math.min(GAP_CAP, 1.6 * Math.log10(1 + dt / 1e-3));
+}
+
+/** Index of the first element of the increasing array a[0..n) that is >= v. */
+export function lowerBound(a: ArrayLike<number>, n: number, v: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first element > v. */
+export function upperBound(a: ArrayLike<number>, n: number, v: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= v) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/** Row position of capture time `time` (interpolated between shown frames, extended past both ends). */
+export function yOfTime(s: Pick<ShownSet, 'count' | 't' | 'y' | 'timeScale' | 'rowsPerSecond'>, time: number): number {
+  const n = s.count;
+  if (n === 0) return 0;
+  const ext = (dt: number) => (s.timeScale === 'linear' ? dt * s.rowsPerSecond : gapRows(dt));
+  if (time <= s.t[0]) return s.y[0] - ext(s.t[0] - time);
+  if (time >= s.t[n - 1]) return s.y[n - 1] + ext(time - s.t[n - 1]);
+  const k = upperBound(s.t, n, time) - 1;
+  const dt = s.t[k + 1] - s.t[k];
+  if (dt <= 0) return s.y[k];
+  return s.y[k] + ((time - s.t[k]) / dt) * (s.y[k + 1] - s.y[k]);
+}
+
+/** Capture time at row position `y` (inverse of yOfTime inside the shown range; clamped outside). */
+export function timeOfY(s: Pick<ShownSet, 'count' | 't' | 'y'>, y: number): number {
+  const n = s.count;
+  if (n === 0) return 0;
+  if (y <= s.y[0]) return s.t[0];
+  if (y >= s.y[n - 1]) return s.t[n - 1];
+  const k = upperBound(s.y, n, y) - 1;
+  return s.t[k] + ((y - s.y[k]) / (s.y[k + 1] - s.y[k])) * (s.t[k + 1] - s.t[k]);
+}
+
+export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
+  const f = data.frames;
+  const convs = data.conversations;
+  const wanted = (c: number) => (c < 0 ? o.includeOther : o.conversations === 'all' || o.conversations.has(c));
+
+  // 1. Which rows.
+  const rowsAll = new Int32Array(f.count);
+  let n = 0;
+  for (let r = 0; r < f.count; r++) {
+    if (f.src[r] < 0 || f.dst[r] < 0) continue; // no IP endpoints to draw between (ARP, undecoded)
+    if (!wanted(f.conv[r])) continue;
+    if (o.mask && !o.mask[r]) continue;
+    rowsAll[n++] = r;
+  }
+  const rows = rowsAll.slice(0, n);
+
+  // 2. Lanes: hosts (split by port for hosts that talk to themselves), busiest kept, the rest folded.
+  const selfTalk = new Set<number>();
+  for (const c of convs) if (c && c.clientHost === c.serverHost && wanted(c.id)) selfTalk.add(c.clientHost);
+  const keyOf = (host: number, port: number) => (selfTalk.has(host) ? host * 65536 + port : -(host + 1));
+  const keyIndex = new Map<number, number>();
+  const keyHost: number[] = [], keyPort: (number | null)[] = [], keyCount: number[] = [], keyFirst: number[] = [];
+  const keyPorts: Map<number, number>[] = [];
+  const srcKey = new Int32Array(n), dstKey = new Int32Array(n);
+  const keyFor = (host: number, port: number, k: number): number => {
+    const key = keyOf(host, port);
+    let i = keyIndex.get(key);
+    if (i === undefined) {
+      i = keyHost.length;
+      keyIndex.set(key, i);
+      keyHost.push(host);
+      keyPort.push(selfTalk.has(host) ? port : null);
+      keyCount.push(0);
+      keyFirst.push(k);
+      keyPorts.push(new Map());
+    }
+    keyCount[i]++;
+    if (port) keyPorts[i].set(port, (keyPorts[i].get(port) ?? 0) + 1);
+    return i;
+  };
+  for (let k = 0; k < n; k++) {
+    const r = rows[k];
+    srcKey[k] = keyFor(f.src[r], f.srcPort[r], k);
+    dstKey[k] = keyFor(f.dst[r], f.dstPort[r], k);
+  }
+  const nKeys = keyHost.length;
+  const maxLanes = Math.max(2, o.maxLanes);
+  let kept: number[] = [...Array(nKeys).keys()];
+  let folded: number[] = [];
+  if (nKeys > maxLanes) {
+    const byCount = kept.slice().sort((a, b) => keyCount[b] - keyCount[a] || keyFirst[a] - keyFirst[b]);
+    kept = byCount.slice(0, maxLanes - 1);
+    folded = byCount.slice(maxLanes - 1);
+  }
+  kept.sort((a, b) => keyFirst[a] - keyFirst[b]);
+  const laneOfKey = new Int16Array(nKeys);
+  const lanes: Lane[] = kept.map((key, index) => {
+    laneOfKey[key] = index;
+    const address = data.hosts[keyHost[key]] ?? '?';
+    return {
+      index, host: keyHost[key], port: keyPort[key], address, name: data.hostNames.get(address),
+      ports: [...keyPorts[key].entries()].sort((a, b) => b[1] - a[1]).map(([p]) => p), packets: keyCount[key],
+    };
+  });
+  if (folded.length) {
+    const index = lanes.length;
+    let packets = 0;
+    for (const key of folded) {
+      laneOfKey[key] = index;
+      packets += keyCount[key];
+    }
+    lanes.push({ index, host: -1, port: null, address: `${folded.length} other endpoints`, ports: [], folded: folded.length, packets });
+  }
+  const srcLane = new Int16Array(n), dstLane = new Int16Array(n);
+  for (let k = 0; k < n; k++) {
+    srcLane[k] = laneOfKey[srcKey[k]];
+    dstLane[k] = laneOfKey[dstKey[k]];
+  }
+
+  // 3. Row positions.
+  const t = new Float64Array(n), y = new Float64Array(n);
+  let duration = 0;
+  for (let k = 0; k < n; k++) t[k] = k === 0 ? f.time[rows[0]] : Math.max(t[k - 1], f.time[rows[k]]);
+  if (n > 1) duration = t[n - 1] - t[0];
+  const rowsPerSecond = duration > 0 ? Math.max(1, n / duration) : 1000;
+  for (let k = 1; k < n; k++) {
+    const dt = t[k] - t[k - 1];
+    y[k] = o.timeScale === 'linear'
+      ? Math.max(y[k - 1] + 1e-6, (t[k] - t[0]) * rowsPerSecond)
+      : y[k - 1] + 1 + gapRows(dt);
+  }
+  const base = { count: n, t, y, timeScale: o.timeScale, rowsPerSecond };
+
+  // 4. Travel times from handshakes.
+  const travel = new Map<number, { a: number; b: number }>();
+  const brackets: Bracket[] = [];
+  for (const c of convs) {
+    if (!c?.hs || !wanted(c.id) || !c.hs.syn || !c.hs.synAck || !c.hs.ack) continue;
+    const ts = f.time[c.hs.syn - 1], tsa = f.time[c.hs.synAck - 1], ta = f.time[c.hs.ack - 1];
+    const a = tsa - ts, b = ta - tsa;
+    if (!(a >= 0 && b >= 0) || a + b > 30) continue;
+    travel.set(c.id, { a, b });
+  }
+  const y0 = new Float64Array(n), y1 = new Float64Array(n), yDone = new Float64Array(n);
+  let maxBack = 0, maxFwd = 0, done = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const r = rows[k];
+    const tr = travel.get(f.conv[r]);
+    let s = y[k], e = y[k];
+    if (tr && f.dir[r] <= 1) {
+      const [before, after] = f.dir[r] === 0 ? [tr.b / 2, tr.a / 2] : [tr.a / 2, tr.b / 2];
+      s = Math.min(y[k], yOfTime(base, t[k] - before));
+      e = Math.max(y[k], yOfTime(base, t[k] + after));
+    }
+    if (e - s < MIN_SLANT) e = s + MIN_SLANT;
+    y0[k] = s;
+    y1[k] = e;
+    if (y[k] - s > maxBack) maxBack = y[k] - s;
+    if (e - y[k] > maxFwd) maxFwd = e - y[k];
+    done = Math.max(done, e);
+    yDone[k] = done;
+  }
+
+  // 5. RTT brackets on the client's lane: SYN leaving the client to SYN/ACK reaching it.
+  for (const [conv, tr] of travel) {
+    const c = convs[conv];
+    const kSyn = indexOfRow(rows, n, c.hs!.syn - 1);
+    const kSa = indexOfRow(rows, n, c.hs!.synAck - 1);
+    if (kSyn < 0 || kSa < 0) continue;
+    brackets.push({ conv, lane: srcLane[kSyn], y0: y0[kSyn], y1: y1[kSa], rtt: tr.a + tr.b });
+  }
+
+  return {
+    count: n, rows, y, y0, y1, yDone, t, srcLane, dstLane, lanes, brackets, maxBack, maxFwd,
+    height: n ? yDone[n - 1] : 0, timeScale: o.timeScale, rowsPerSecond, version: data.version,
+  };
+}
+
+/** Shown index of frame row `row`, or -1 when it is not shown. */
+export function indexOfRow(rows: Int32Array, n: number, row: number): number {
+  const k = lowerBound(rows, n, row);
+  return k < n && rows[k] === row ? k : -1;
+}
+
+/** Shown index of the nearest shown frame at or before frame row `row` (-1 if none). */
+export function indexAtOrBefore(rows: Int32Array, n: number, row: number): number {
+  return upperBound(rows, n, row) - 1;
+}

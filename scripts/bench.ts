@@ -1,0 +1,315 @@
+// `npm run bench`: generates the benchmark capture if missing (scripts/gen-capture.ts, both formats), then measures
+// reading + wire decoding and the full analysis beside capinfos and tshark run in the same job, then the renderer and
+// live-capture benchmarks when present. Prints a table and writes bench-data/results.json.
+//
+//   npm run bench                      # 1M packets
+//   npm run bench -- --quick           # 100k packets
+//   npm run bench -- --packets 300000 --skip-external --only decode,analyze
+//
+// Each of our measurements runs in a child process of this same bundle (`--phase`), so that its peak RSS is its own
+// and the generator's memory does not count. External tools are skipped, with a note, when not installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { GENERATOR_VERSION, generateCapture, type GenerateResult } from './bench/generate';
+import { runPhase, type PhaseName, type PhaseResult } from './bench/phases';
+import { haveCommand, run, type RunResult } from './bench/proc';
+import { fmtCount, table, type Row } from './bench/report';
+import { parseGenArgs } from './bench/gen-args';
+
+const RESULT_TAG = 'PF-BENCH-RESULT ';
+const FORMATS = ['pcap', 'pcapng'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Goals from issues 2 and 3 (perf-anchors.md §1). */
+const GOALS = {
+  decodeFramesPerSec: 2_000_000,
+  decodeFloorFramesPerSec: 1_000_000,
+  analysisVsTshark: 20,
+  retainedBytesPerPacket: 64,
+};
+
+interface BenchOptions {
+  packets: number;
+  seed: number;
+  dataDir: string;
+  skipExternal: boolean;
+  /** tshark's analysis on the pcapng too (it costs ~30 s per 1M). */
+  full: boolean;
+  only: Set<string>;
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const o: BenchOptions = {
+    packets: 1_000_000, seed: 12345, dataDir: 'bench-data', skipExternal: false, full: false,
+    only: new Set(['read', 'decode', 'analyze', 'renderer', 'live']),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.packets = 100_000;
+    else if (a === '--packets') o.packets = Math.max(1, Math.floor(Number(argv[++i])));
+    else if (a === '--seed') o.seed = Number(argv[++i]) >>> 0;
+    else if (a === '--data-dir') o.dataDir = argv[++i];
+    else if (a === '--skip-external') o.skipExternal = true;
+    else if (a === '--full') o.full = true;
+    else if (a === '--only') o.only = new Set(argv[++i].split(','));
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npm run bench -- [--quick | --packets N] [--seed S] [--skip-external] [--full] ' +
+        '[--only read,decode,analyze,renderer,live] [--data-dir DIR]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  if (!Number.isFinite(o.packets)) throw new Error('--packets needs a number');
+  return o;
+}
+
+const label = (n: number) => n % 1_000_000 === 0 ? `${n / 1_000_000}m` : n % 1000 === 0 ? `${n / 1000}k` : String(n);
+
+/** Runs this bundle again in a child process in one of its worker modes. */
+async function self(args: string[]): Promise<RunResult> {
+  return run(process.execPath, ['--expose-gc', process.argv[1], ...args], { captureStdout: true });
+}
+
+function resultOf<T>(r: RunResult): T {
+  const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_TAG));
+  if (r.status !== 0 || !line) throw new Error(`${r.command} failed (status ${r.status}):\n${r.stderr.slice(-4000)}`);
+  return JSON.parse(line.slice(RESULT_TAG.length)) as T;
+}
+
+/** The capture's manifest if PREFIX.{json,pcap,pcapng} exist and match what we would generate now. */
+function cachedCapture(prefix: string, packets: number, seed: number): GenerateResult | null {
+  try {
+    const m = JSON.parse(readFileSync(`${prefix}.json`, 'utf8')) as GenerateResult;
+    if (m.generatorVersion !== GENERATOR_VERSION || m.options.packets !== packets || m.options.seed !== seed) return null;
+    for (const f of FORMATS) {
+      if (!m.files[f] || statSync(m.files[f].path).size !== m.files[f].bytes) return null;
+    }
+    return m;
+  } catch {
+    return null;
+  }
+}
+
+async function ensureCapture(o: BenchOptions): Promise<GenerateResult> {
+  const prefix = join(o.dataDir, `cap${label(o.packets)}`);
+  const cached = cachedCapture(prefix, o.packets, o.seed);
+  if (cached) {
+    console.log(`capture: ${prefix}.{pcap,pcapng} (cached, ${fmtCount(cached.packets)} packets)`);
+    return cached;
+  }
+  mkdirSync(o.dataDir, { recursive: true });
+  console.log(`capture: generating ${prefix}.{pcap,pcapng} (${fmtCount(o.packets)} packets)...`);
+  const r = await self(['--generate', '--packets', String(o.packets), '--seed', String(o.seed), '--out', prefix]);
+  const m = resultOf<GenerateResult>(r);
+  console.log(`capture: generated in ${(r.wallMs / 1000).toFixed(1)} s (peak RSS ${r.peakRssMb?.toFixed(0) ?? '?'} MB)`);
+  return m;
+}
+
+/** Reads a file once so that every tool after it finds it in the page cache. */
+function warmPageCache(path: string): void {
+  const fd = openSync(path, 'r');
+  const buf = new Uint8Array(1 << 20);
+  try { while (readSync(fd, buf, 0, buf.length, null) > 0) { /* discard */ } } finally { closeSync(fd); }
+}
+
+interface ExternalResult { tool: string; format: Format; wallMs: number; peakRssMb: number | null; cpuS: number | null;
+  frames: number; status: number | null }
+
+async function external(tool: string, cmd: string, args: string[], format: Format, frames: number): Promise<ExternalResult | null> {
+  const r = await run(cmd, args);
+  if (r.status !== 0) {
+    console.log(`  ${tool} (${format}) failed with status ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return null;
+  }
+  console.log(`  ${tool} (${format}): ${(r.wallMs / 1000).toFixed(2)} s, peak ${r.peakRssMb?.toFixed(0) ?? '?'} MB`);
+  return { tool, format, wallMs: r.wallMs, peakRssMb: r.peakRssMb, cpuS: r.cpuS, frames, status: r.status };
+}
+
+interface OurResult extends PhaseResult { wallMs: number; format: Format }
+
+async function ours(phase: PhaseName, file: string, format: Format): Promise<OurResult> {
+  const r = await self(['--phase', phase, file]);
+  const p = resultOf<PhaseResult>(r);
+  if (p.fatal) throw new Error(`${phase} ${file}: ${p.fatal}`);
+  console.log(`  ${phase} (${format}): ${fmtCount(p.framesPerSec)} frames/s in-process, ${(p.ms / 1000).toFixed(2)} s ` +
+    `(${(r.wallMs / 1000).toFixed(2)} s wall), peak ${p.peakRssMb?.toFixed(0) ?? '?'} MB`);
+  return { ...p, wallMs: r.wallMs, format };
+}
+
+/** Bundles and runs an optional benchmark script of another area (H6's renderer, H7's live capture). */
+async function extraBench(name: string, entry: string, o: BenchOptions, capture: string): Promise<unknown> {
+  if (!existsSync(entry)) { console.log(`  ${name}: skipped (${entry} does not exist yet)`); return { skipped: `${entry} missing` }; }
+  const out = join('dist', basename(entry).replace(/\.ts$/, '.js'));
+  const esbuild = resolve('node_modules/esbuild/bin/esbuild');
+  const b = await run(process.execPath, [esbuild, entry, '--bundle', '--platform=node', '--target=node20', '--format=esm',
+    '--sourcemap', `--outfile=${out}`, '--log-level=warning', '--external:cap', '--external:electron',
+    '--external:pcap-parser', '--external:playwright-core', '--external:esbuild', '--external:vite',
+    "--banner:js=import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);"],
+  { captureStdout: true });
+  if (b.status !== 0) { console.log(`  ${name}: bundling failed: ${b.stderr.slice(-2000)}`); return { error: 'bundle failed', stderr: b.stderr.slice(-2000) }; }
+  const json = join(dirname(capture), `${name}.json`);
+  const args = ['--expose-gc', out, '--capture', capture, '--packets', String(o.packets), '--json', json];
+  const r = await run(process.execPath, args, { captureStdout: true });
+  process.stdout.write(r.stdout.split('\n').filter((l) => l && !l.startsWith('{')).map((l) => `  ${name}: ${l}\n`).join(''));
+  if (r.status !== 0) {
+    console.log(`  ${name}: failed with status ${r.status}: ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`);
+    return { error: `status ${r.status}`, stderr: r.stderr.slice(-4000) };
+  }
+  // The script writes its JSON to --json, or prints it as the last line of its output.
+  try {
+    if (existsSync(json)) return JSON.parse(readFileSync(json, 'utf8'));
+    const last = r.stdout.trim().split('\n').pop() ?? '';
+    return JSON.parse(last);
+  } catch {
+    return { error: 'no JSON result', stdout: r.stdout.slice(-2000) };
+  }
+}
+
+function toolVersion(cmd: string): string | null {
+  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n')[0].trim() : null;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  // Worker modes of this bundle.
+  if (argv[0] === '--phase') {
+    console.log(RESULT_TAG + JSON.stringify(runPhase(argv[1] as PhaseName, argv[2])));
+    return;
+  }
+  if (argv[0] === '--generate') {
+    console.log(RESULT_TAG + JSON.stringify(generateCapture(parseGenArgs(argv.slice(1)))));
+    return;
+  }
+
+  const o = parseOptions(argv);
+  const started = new Date();
+  const cap = await ensureCapture(o);
+  const files: Record<Format, string> = { pcap: cap.files.pcap.path, pcapng: cap.files.pcapng.path };
+  for (const f of FORMATS) warmPageCache(files[f]);
+  const n = cap.packets;
+  const hasCapinfos = !o.skipExternal && haveCommand('capinfos');
+  const hasTshark = !o.skipExternal && haveCommand('tshark');
+  if (!o.skipExternal) {
+    if (!hasCapinfos) console.log('note: capinfos not installed: its comparison is skipped (apt-get install tshark)');
+    if (!hasTshark) console.log('note: tshark not installed: its comparisons are skipped (apt-get install tshark)');
+  }
+
+  const rows: Row[] = [];
+  const our: OurResult[] = [];
+  const ext: ExternalResult[] = [];
+  const addOur = (r: OurResult, name: string, note = '') => {
+    our.push(r);
+    rows.push({ name, format: r.format, frames: r.frames, inProcessMs: r.ms, wallMs: r.wallMs, peakRssMb: r.peakRssMb, note });
+  };
+  const addExt = (r: ExternalResult | null, name: string) => {
+    if (!r) return;
+    ext.push(r);
+    rows.push({ name, format: r.format, frames: r.frames, inProcessMs: null, wallMs: r.wallMs, peakRssMb: r.peakRssMb });
+  };
+
+  console.log('\nreading + wire decoding');
+  for (const f of FORMATS) {
+    if (o.only.has('read')) addOur(await ours('read', files[f], f), 'read (CaptureReader)');
+    if (o.only.has('decode')) {
+      const d = await ours('decode', files[f], f);
+      const ok = d.counts.tcp === cap.tcpPackets && d.counts.udp === cap.udpPackets && d.frames === n;
+      addOur(d, 'read + decode (PacketDecoder)', ok ? '' : `counts differ from generator: tcp ${d.counts.tcp}/${cap.tcpPackets} udp ${d.counts.udp}/${cap.udpPackets}`);
+    }
+    if (hasCapinfos) addExt(await external('capinfos', 'capinfos', [files[f]], f, n), 'capinfos');
+    if (hasTshark && o.only.has('decode')) {
+      addExt(await external('tshark frame.number', 'tshark', ['-r', files[f], '-T', 'fields', '-e', 'frame.number'], f, n),
+        'tshark -T fields -e frame.number');
+    }
+  }
+
+  if (o.only.has('analyze')) {
+    console.log('\nfull analysis');
+    for (const f of FORMATS) {
+      const a = await ours('analyze', files[f], f);
+      addOur(a, 'analysis (Analyzer)', a.retained ? `${a.retained.modelBytesPerPacket.toFixed(1)} B/pkt model, ` +
+        `${a.retained.heapBytesPerPacket.toFixed(1)} B/pkt heap` : '');
+      if (hasTshark && (f === 'pcap' || o.full)) {
+        addExt(await external('tshark analysis', 'tshark',
+          ['-r', files[f], '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.analysis.flags'], f, n),
+        'tshark tcp.stream + tcp.analysis.flags');
+      }
+    }
+  }
+
+  const extras: Record<string, unknown> = {};
+  if (o.only.has('renderer')) { console.log('\nrenderer'); extras.renderer = await extraBench('renderer', 'scripts/bench-renderer.ts', o, files.pcap); }
+  if (o.only.has('live')) { console.log('\nlive capture'); extras.live = await extraBench('live', 'scripts/bench-live.ts', o, files.pcap); }
+
+  // Ratios within this run (the machine's speed swings ±25%: compare tools side by side, not across runs).
+  const find = (phase: PhaseName, f: Format) => our.find((r) => r.phase === phase && r.format === f);
+  const findExt = (tool: string, f: Format) => ext.find((r) => r.tool === tool && r.format === f);
+  const ratios: Record<string, unknown>[] = [];
+  for (const f of FORMATS) {
+    const d = find('decode', f), a = find('analyze', f);
+    const ci = findExt('capinfos', f), tf = findExt('tshark frame.number', f), ta = findExt('tshark analysis', f);
+    if (d && ci) ratios.push({ format: f, what: 'decode vs capinfos', speedupWall: ci.wallMs / d.wallMs, ourWallOverCapinfos: d.wallMs / ci.wallMs });
+    if (d && tf) ratios.push({ format: f, what: 'decode vs tshark frame.number', speedupWall: tf.wallMs / d.wallMs, speedupInProcess: tf.wallMs / d.ms });
+    if (a && ta) ratios.push({ format: f, what: 'analysis vs tshark analysis', speedupWall: ta.wallMs / a.wallMs, speedupInProcess: ta.wallMs / a.ms });
+  }
+
+  const goals: Record<string, unknown>[] = [];
+  for (const f of FORMATS) {
+    const d = find('decode', f), a = find('analyze', f), ta = findExt('tshark analysis', f);
+    if (d) goals.push({ goal: `decode ≥ ${fmtCount(GOALS.decodeFramesPerSec)} frames/s in-process (floor ${fmtCount(GOALS.decodeFloorFramesPerSec)})`, format: f,
+      value: d.framesPerSec, status: d.framesPerSec >= GOALS.decodeFramesPerSec ? 'met' : d.framesPerSec >= GOALS.decodeFloorFramesPerSec ? 'above floor' : 'below floor' });
+    if (a && ta) {
+      const x = ta.wallMs / a.wallMs;
+      goals.push({ goal: `analysis ≥ ${GOALS.analysisVsTshark}× tshark (wall)`, format: f, value: x, status: x >= GOALS.analysisVsTshark ? 'met' : 'not met' });
+    }
+    if (a?.retained) {
+      const b = Math.max(a.retained.modelBytesPerPacket, a.retained.heapBytesPerPacket);
+      goals.push({ goal: `≤ ${GOALS.retainedBytesPerPacket} B retained per packet`, format: f, value: b, status: b <= GOALS.retainedBytesPerPacket ? 'met' : 'not met' });
+    }
+  }
+
+  console.log(`\nPacketFlow benchmark: ${n.toLocaleString('en')} packets (${basename(files.pcap)} ` +
+    `${(cap.files.pcap.bytes / 1e6).toFixed(0)} MB, ${basename(files.pcapng)} ${(cap.files.pcapng.bytes / 1e6).toFixed(0)} MB), ` +
+    `Node ${process.version}, ${cpus().length} CPUs\n`);
+  console.log(table(rows));
+  if (ratios.length) {
+    console.log('\nratios (same run):');
+    for (const r of ratios) {
+      const parts = [`${(r.speedupWall as number).toFixed(2)}× wall`];
+      if (r.speedupInProcess !== undefined) parts.push(`${(r.speedupInProcess as number).toFixed(2)}× in-process`);
+      if (r.ourWallOverCapinfos !== undefined) parts.push(`our wall = ${(r.ourWallOverCapinfos as number).toFixed(2)}× capinfos' (CI gate ≤ 0.75)`);
+      console.log(`  ${r.what} (${r.format}): ${parts.join(', ')}`);
+    }
+  }
+  if (goals.length) {
+    console.log('\ngoals:');
+    for (const g of goals) {
+      const v = g.value as number;
+      console.log(`  ${g.goal} [${g.format}]: ${v >= 1000 ? fmtCount(v) : v.toFixed(1)} -> ${g.status}`);
+    }
+  }
+  for (const a of our.filter((r) => r.retained)) {
+    const m = a.retained!;
+    console.log(`\nretained after analysis (${a.format}): frames ${(m.framesBytes / 1e6).toFixed(1)} MB, timeline ` +
+      `${(m.timelineBytes / 1e6).toFixed(1)} MB (${m.timelineEvents} events), conversations ~${(m.conversationsEstimate / 1e6).toFixed(1)} MB ` +
+      `(${m.conversations}); heap+arrayBuffers delta ${(m.heapDeltaBytes / 1e6).toFixed(1)} MB`);
+  }
+
+  const results = {
+    date: started.toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: totalmem() / 2 ** 30, node: process.version,
+      tshark: hasTshark ? toolVersion('tshark') : null, capinfos: hasCapinfos ? toolVersion('capinfos') : null },
+    capture: { packets: n, files: cap.files, frameBytes: cap.frameBytes, tcpPackets: cap.tcpPackets, udpPackets: cap.udpPackets,
+      ipv6Packets: cap.ipv6Packets, durationSec: cap.durationSec, seed: cap.options.seed, stats: cap.stats },
+    ours: our, external: ext, ratios, goals, ...extras,
+  };
+  const out = join(o.dataDir, 'results.json');
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nwritten: ${out}`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack ?? e.message : e);
+  process.exit(1);
+});

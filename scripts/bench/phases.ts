@@ -1,0 +1,125 @@
+// The in-process measurements, each run in its own child process (so that its peak RSS is its own): reading only,
+// reading + wire decoding of every layer, and the full analysis.
+import { readCaptureFileSync } from '../../capture/node-file-source';
+import { Analyzer } from '../../decoders/analyzer';
+import { PacketDecoder } from '../../decoders/decode';
+import { vmHwmKb } from './proc';
+
+export type PhaseName = 'read' | 'decode' | 'analyze';
+
+export interface PhaseResult {
+  phase: PhaseName;
+  file: string;
+  frames: number;
+  /** In-process time of the pass (no Node start-up), ms. */
+  ms: number;
+  framesPerSec: number;
+  /** Peak RSS of the process (VmHWM), MB; and the largest RSS sampled during the pass. */
+  peakRssMb: number | null;
+  sampledRssMb: number;
+  /** Counts to check the pass against the generator's manifest. */
+  counts: Record<string, number>;
+  /** analyze: retained memory after the pass. */
+  retained?: RetainedMemory;
+  warnings: number;
+  fatal: string | null;
+}
+
+export interface RetainedMemory {
+  /** model.frames.retainedBytes() + model.timeline.retainedBytes() + conversations x CONVERSATION_BYTES. */
+  modelBytes: number;
+  framesBytes: number;
+  timelineBytes: number;
+  conversations: number;
+  conversationsEstimate: number;
+  timelineEvents: number;
+  /** heapUsed + arrayBuffers after gc(), minus the same before the analyzer was created. */
+  heapDeltaBytes: number;
+  modelBytesPerPacket: number;
+  heapBytesPerPacket: number;
+}
+
+/** Rough size of one Conversation object with its two endpoint strings, bytes array and notes. */
+export const CONVERSATION_BYTES = 250;
+
+const gc = (): void => {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) { g(); g(); }
+};
+
+export function runPhase(phase: PhaseName, file: string): PhaseResult {
+  let sampled = process.memoryUsage().rss;
+  let batches = 0;
+  const sample = () => { if ((++batches & 15) === 0) sampled = Math.max(sampled, process.memoryUsage().rss); };
+  const counts: Record<string, number> = {};
+  let retained: RetainedMemory | undefined;
+  let frames = 0;
+  let ms = 0;
+  let info;
+  if (phase === 'read') {
+    let bytes = 0;
+    const t0 = performance.now();
+    info = readCaptureFileSync(file, (batch) => {
+      frames += batch.length;
+      for (let i = 0; i < batch.length; i++) bytes += batch[i].bytes.length;
+      sample();
+    });
+    ms = performance.now() - t0;
+    counts.frameBytes = bytes;
+  } else if (phase === 'decode') {
+    const decoder = new PacketDecoder({ reassembleIp: true });
+    let tcp = 0, udp = 0, v6 = 0, issues = 0;
+    const t0 = performance.now();
+    info = readCaptureFileSync(file, (batch) => {
+      for (let i = 0; i < batch.length; i++) {
+        const p = decoder.decode(batch[i]);
+        if (p.tcp) tcp++; else if (p.udp) udp++;
+        if (p.ipVersion === 6) v6++;
+        if (p.issues.length) issues++;
+      }
+      frames += batch.length;
+      sample();
+    });
+    ms = performance.now() - t0;
+    Object.assign(counts, { tcp, udp, ipv6: v6, withIssues: issues });
+  } else {
+    gc();
+    const m0 = process.memoryUsage();
+    const an = new Analyzer({ fileName: file });
+    const t0 = performance.now();
+    info = readCaptureFileSync(file, (batch) => {
+      an.push(batch);
+      frames += batch.length;
+      sample();
+    });
+    an.finish();
+    ms = performance.now() - t0;
+    sampled = Math.max(sampled, process.memoryUsage().rss);
+    gc();
+    const m1 = process.memoryUsage();
+    const model = an.model;
+    const framesBytes = model.frames.retainedBytes();
+    const timelineBytes = model.timeline.retainedBytes();
+    const conversationsEstimate = model.conversations.length * CONVERSATION_BYTES;
+    const modelBytes = framesBytes + timelineBytes + conversationsEstimate;
+    const heapDeltaBytes = (m1.heapUsed + m1.arrayBuffers) - (m0.heapUsed + m0.arrayBuffers);
+    retained = {
+      modelBytes, framesBytes, timelineBytes, conversations: model.conversations.length, conversationsEstimate,
+      timelineEvents: model.timeline.count, heapDeltaBytes,
+      modelBytesPerPacket: frames ? modelBytes / frames : 0, heapBytesPerPacket: frames ? heapDeltaBytes / frames : 0,
+    };
+    let tcpConversations = 0, quic = 0;
+    for (const c of model.conversations) {
+      if (c.protocol === 'tcp') tcpConversations++;
+      else if (c.protocol === 'quic') quic++;
+    }
+    Object.assign(counts, { conversations: model.conversations.length, tcpConversations, quicConversations: quic,
+      hosts: model.hosts.length, timelineEvents: model.timeline.count });
+  }
+  const hwm = vmHwmKb();
+  return {
+    phase, file, frames, ms, framesPerSec: ms > 0 ? frames / (ms / 1000) : 0,
+    peakRssMb: hwm === null ? null : hwm / 1024, sampledRssMb: sampled / 1048576, counts, retained,
+    warnings: info.warnings.length, fatal: info.fatal,
+  };
+}

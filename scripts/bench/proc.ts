@@ -1,0 +1,74 @@
+// Runs an external command for the benchmark and measures it: wall time, CPU time and peak RSS. Uses GNU time
+// (/usr/bin/time) when installed; otherwise polls the child's VmHWM in /proc.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RunResult {
+  command: string;
+  status: number | null;
+  wallMs: number;
+  /** Peak resident set size in MB, or null when it could not be measured. */
+  peakRssMb: number | null;
+  cpuS: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function haveCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * Runs `cmd args`; stdout is kept only when `captureStdout` (otherwise discarded, like `> /dev/null`).
+ * `extraEnv` is added to the environment.
+ */
+export async function run(cmd: string, args: string[], opts: { captureStdout?: boolean; extraEnv?: Record<string, string> } = {}):
+  Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'pf-bench-'));
+  const timeFile = join(dir, 'time');
+  const argv = hasGnuTime ? [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, cmd, ...args] : [cmd, ...args];
+  const started = performance.now();
+  const child = spawn(argv[0], argv.slice(1), {
+    stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'],
+    env: { ...process.env, ...opts.extraEnv },
+  });
+  let stdout = '', stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 1e6) stderr += d; });
+  // Without GNU time: sample the child's high-water mark until it exits.
+  let hwmKb = 0;
+  const poll = hasGnuTime ? null : setInterval(() => { hwmKb = Math.max(hwmKb, vmHwmKb(child.pid) ?? 0); }, 20);
+  const status = await new Promise<number | null>((resolve) => {
+    child.on('error', (e) => { stderr += String(e); resolve(null); });
+    child.on('close', (code) => resolve(code));
+  });
+  const wallMs = performance.now() - started;
+  if (poll) clearInterval(poll);
+  let peakRssMb: number | null = hwmKb ? hwmKb / 1024 : null;
+  let cpuS: number | null = null;
+  if (hasGnuTime && existsSync(timeFile)) {
+    // GNU time writes "Command exited with non-zero status N" before the format line on failure: take the last line.
+    const line = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
+    const [m, u, s] = line.split(' ').map(Number);
+    if (Number.isFinite(m)) peakRssMb = m / 1024;
+    if (Number.isFinite(u) && Number.isFinite(s)) cpuS = u + s;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { command: [cmd, ...args].join(' '), status, wallMs, peakRssMb, cpuS, stdout, stderr };
+}
+
+/** This process's peak RSS (VmHWM) in kB, from /proc; null where /proc is not available. */
+export function vmHwmKb(pid: number | 'self' | undefined = 'self'): number | null {
+  if (pid === undefined) return null;
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,190 @@
+// Helpers for the live-capture tests: bundles of the capture host and the CLI built from the sources under test,
+// the sample traffic scripts as child processes, throwaway network namespaces, and readers of the saved files.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { repoRoot, requirement } from '../support/require';
+import { forkNodeHost, type HostProcess } from '../../capture/live/client';
+import type { HostMessage } from '../../capture/live/protocol';
+import { readCaptureFileSync } from '../../capture/node-file-source';
+import type { RawFrame } from '../../capture/frame';
+import type { CaptureReaderInfo } from '../../capture/reader';
+import { Analyzer } from '../../decoders/analyzer';
+
+// Inside the repository so that the bundles resolve `cap` from its node_modules.
+const cacheDir = join(repoRoot, 'node_modules', '.cache', 'packetflow-live-tests');
+
+/** Bundles electron/capture-process.ts (the host entry) as the build does; returns the .cjs path. */
+export async function bundleHost(): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true });
+  const out = join(cacheDir, `capture-process-${process.pid}.cjs`);
+  await build({ entryPoints: [join(repoRoot, 'electron/capture-process.ts')], bundle: true, platform: 'node',
+    target: 'node20', format: 'cjs', outfile: out, external: ['cap', 'electron'], logLevel: 'error' });
+  return out;
+}
+
+/** Bundles cli/main.ts as scripts/build.mjs does (ESM with a `require`); returns the .mjs path. */
+export async function bundleCli(): Promise<string> {
+  mkdirSync(cacheDir, { recursive: true });
+  const out = join(cacheDir, `cli-${process.pid}.mjs`);
+  await build({ entryPoints: [join(repoRoot, 'cli/main.ts')], bundle: true, platform: 'node', target: 'node20',
+    format: 'esm', outfile: out, external: ['cap', 'electron', 'pcap-parser'], logLevel: 'error',
+    banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } });
+  return out;
+}
+
+/** A capture host as a child process, in the current network namespace or inside `ns`. */
+export function startHost(bundle: string, ns?: string): HostProcess {
+  if (!ns) return forkNodeHost(bundle);
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, bundle], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced',
+  });
+  let tail = '';
+  child.stderr?.on('data', (d) => { tail = (tail + d).slice(-4000); });
+  return {
+    send: (m) => { if (child.connected) child.send(m); },
+    onMessage: (fn) => child.on('message', (m) => fn(m as HostMessage)),
+    onExit: (fn) => child.on('exit', (code, signal) => fn(code, signal)),
+    kill: () => { child.kill(); },
+    stderrTail: () => tail,
+  };
+}
+
+export interface Script {
+  child: ChildProcess;
+  /** The port a server printed with "ready PORT". */
+  port: Promise<number>;
+  /** Exit code and everything printed. */
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** Runs scripts/samples/NAME.mjs with node, optionally inside a namespace. */
+export function runScript(name: string, args: string[], ns?: string): Script {
+  const script = join(repoRoot, 'scripts/samples', `${name}.mjs`);
+  const child = ns
+    ? spawn('ip', ['netns', 'exec', ns, process.execPath, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  let gotPort!: (p: number) => void;
+  let failPort!: (e: Error) => void;
+  const port = new Promise<number>((res, rej) => { gotPort = res; failPort = rej; });
+  port.catch(() => undefined); // clients never listen: only a caller awaiting `port` should see this
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+    const m = /ready (\d+)/.exec(stdout);
+    if (m) gotPort(Number(m[1]));
+  });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
+    child.on('exit', (code) => {
+      failPort(new Error(`${name} exited (${code}) before listening: ${stderr}`));
+      res({ code, stdout, stderr });
+    });
+  });
+  return { child, port, done };
+}
+
+export function sh(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error?.message}`);
+  return r.stdout;
+}
+
+/** Two network namespaces joined by a veth pair (10.199.<n>.1 ↔ .2), removed by destroy() whatever happened. */
+export class TestNet {
+  readonly a: string;
+  readonly b: string;
+  readonly devA = 'pfveth0';
+  readonly devB = 'pfveth1';
+  readonly ipA: string;
+  readonly ipB: string;
+
+  constructor(tag: string, subnet: number) {
+    this.a = `pf-test-${tag}-${process.pid}-a`;
+    this.b = `pf-test-${tag}-${process.pid}-b`;
+    this.ipA = `10.199.${subnet}.1`;
+    this.ipB = `10.199.${subnet}.2`;
+  }
+
+  create(): void {
+    sh('ip', ['netns', 'add', this.a]);
+    sh('ip', ['netns', 'add', this.b]);
+    sh('ip', ['-n', this.a, 'link', 'add', this.devA, 'type', 'veth', 'peer', 'name', this.devB, 'netns', this.b]);
+    for (const [ns, dev, ip] of [[this.a, this.devA, this.ipA], [this.b, this.devB, this.ipB]]) {
+      sh('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', dev]);
+      sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+      sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      // No IPv6 router solicitations or MLD reports in the capture.
+      sh('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
+      // Wire-sized segments with real checksums, as on a real link.
+      sh('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off', 'tx', 'off', 'rx', 'off']);
+    }
+  }
+
+  deviceExists(ns: string, dev: string): boolean {
+    return spawnSync('ip', ['-n', ns, 'link', 'show', 'dev', dev]).status === 0;
+  }
+
+  destroy(): void {
+    for (const ns of [this.a, this.b]) spawnSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+export function readFrames(file: string): { frames: RawFrame[]; info: CaptureReaderInfo } {
+  const frames: RawFrame[] = [];
+  const info = readCaptureFileSync(file, (batch) => {
+    for (const f of batch) frames.push({ ...f, bytes: f.bytes.slice() });
+  });
+  return { frames, info };
+}
+
+/** The saved file through the whole pipeline (reader → analyzer), as the app would show it. */
+export function analyzeFile(file: string): Analyzer {
+  const analyzer = new Analyzer({ fileName: file, format: 'pcapng' });
+  let secrets = 0;
+  let info!: CaptureReaderInfo;
+  info = readCaptureFileSync(file, (frames) => {
+    while (secrets < info.secrets.length) analyzer.addSecrets(info.secrets[secrets++]);
+    analyzer.push(frames);
+  }, { onInfo: (i) => { info = i; } });
+  analyzer.finish();
+  return analyzer;
+}
+
+/** tshark's fields, one array per frame. */
+export function tsharkFields(file: string, fields: string[], filter?: string): string[][] {
+  const args = ['-r', file, '-T', 'fields', '-E', 'separator=|', ...fields.flatMap((f) => ['-e', f])];
+  if (filter) args.push('-Y', filter);
+  return sh('tshark', args).split('\n').filter(Boolean).map((l) => l.split('|'));
+}
+
+/** One tshark pass: every frame as a record of the named fields ('' when absent). */
+export function tsharkRecords(file: string, fields: string[], opts: string[] = []): Record<string, string>[] {
+  const args = ['-r', file, '-T', 'fields', '-E', 'separator=|', ...opts, ...fields.flatMap((f) => ['-e', f])];
+  return sh('tshark', args).split('\n').filter(Boolean).map((l) => {
+    const v = l.split('|');
+    return Object.fromEntries(fields.map((f, i) => [f, v[i] ?? '']));
+  });
+}
+
+/** A loopback address of its own for each test file (all of 127/8 is on lo), so DNS can use port 53. */
+export function loopbackAddress(): string {
+  return `127.${77 + (process.pid % 100)}.${(process.pid >> 8) & 0xff}.${1 + (Date.now() % 250)}`;
+}
+
+export function makeCert(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
+  sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30',
+    '-subj', '/CN=packetflow.test', '-addext', 'subjectAltName=DNS:packetflow.test', '-keyout', key, '-out', cert]);
+  return { cert, key };
+}
+
+/** Root for namespaces and capture, plus the tools the namespace tests run. */
+export function needNetns(): string | null {
+  const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`]).status === 0;
+  return requirement(has('ip') && has('ethtool') && has('openssl'),
+    'iproute2, ethtool and openssl are needed for the namespace tests (apt-get install iproute2 ethtool openssl)');
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
