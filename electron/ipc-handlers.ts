@@ -38,7 +38,15 @@ export function isTrustedSender(event: SenderEvent, policy: TrustPolicy): boolea
   } catch {
     return false;
   }
-  return url.origin === policy.origin;
+  return originOf(url) === policy.origin;
+}
+
+/**
+ * scheme://host[:port] of a URL. Not URL.origin: WHATWG URL parsing in Node gives custom schemes such as app:// an
+ * opaque origin ("null"), while Chromium treats our privileged scheme as standard.
+ */
+export function originOf(url: URL): string {
+  return `${url.protocol}//${url.host}`;
 }
 
 export type Impl<C extends InvokeChannel> = (...args: InvokeArgs<C>) => Promise<InvokeResult<C>> | InvokeResult<C>;

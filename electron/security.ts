@@ -83,7 +83,9 @@ export function resolveAppFile(rootDir: string, requestUrl: string): string | nu
 /** Only our own pages may be shown; everything else (links, dropped files, redirects) is refused. */
 export function isAllowedNavigation(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    const u = new URL(url);
+    // Compared by scheme and host: Node's URL gives custom schemes an opaque origin.
+    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
   } catch {
     return false;
   }

@@ -14,6 +14,10 @@ export interface PfTestState {
   ghosts: number;
   mode: string;
   lanes: string[];
+  /** Frames the diagram shows (after conversation choice and filter) and the filter's match count. */
+  shownFrames: number;
+  filterMatches: number | null;
+  filterError: string | null;
   highlightedFrame: number | null;
   conversations: { id: number; protocol: string; client: string; server: string; packets: number; notes: Record<string, number> }[];
   detailsFrame: number | null;
@@ -28,7 +32,7 @@ export interface PfTestState {
 
 export const pfTest: PfTestState = {
   ready: false, renderer: 'none', file: null, framesLoaded: 0, loadDone: false, cursor: { frame: 0, y: 0 },
-  selectedFrame: 0, arrowsDrawn: 0, ghosts: 0, mode: 'empty', lanes: [], highlightedFrame: null, conversations: [],
+  selectedFrame: 0, arrowsDrawn: 0, ghosts: 0, mode: 'empty', lanes: [], shownFrames: 0, filterMatches: null, filterError: null, highlightedFrame: null, conversations: [],
   detailsFrame: null, detailsLabel: null, draws: 0, lastDrawMs: 0, firstDiagramMs: null, cspViolations: [], errors: [],
 };
 

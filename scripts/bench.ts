@@ -7,7 +7,12 @@
 //   npm run bench -- --packets 300000 --skip-external --only decode,analyze
 //
 // Each of our measurements runs in a child process of this same bundle (`--phase`), so that its peak RSS is its own
-// and the generator's memory does not count. External tools are skipped, with a note, when not installed.
+// and the generator's memory does not count (`node dist/bench.js --generate ...` is the generator's CLI too).
+// External tools are skipped, with a note, when not installed.
+//
+// Other areas' benchmarks (scripts/bench-renderer.ts, scripts/bench-live.ts), when present, are bundled here with
+// esbuild to dist/ and run as `node --expose-gc dist/bench-X.js --capture FILE.pcap --packets N --json PATH`; their
+// result is the JSON they write to PATH (or print as their last stdout line), included in results.json as is.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -114,7 +119,7 @@ function warmPageCache(path: string): void {
 }
 
 interface ExternalResult { tool: string; format: Format; wallMs: number; peakRssMb: number | null; cpuS: number | null;
-  frames: number; status: number | null }
+  otherLoad: number | null; frames: number; status: number | null }
 
 async function external(tool: string, cmd: string, args: string[], format: Format, frames: number): Promise<ExternalResult | null> {
   const r = await run(cmd, args);
@@ -122,19 +127,21 @@ async function external(tool: string, cmd: string, args: string[], format: Forma
     console.log(`  ${tool} (${format}) failed with status ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     return null;
   }
-  console.log(`  ${tool} (${format}): ${(r.wallMs / 1000).toFixed(2)} s, peak ${r.peakRssMb?.toFixed(0) ?? '?'} MB`);
-  return { tool, format, wallMs: r.wallMs, peakRssMb: r.peakRssMb, cpuS: r.cpuS, frames, status: r.status };
+  console.log(`  ${tool} (${format}): ${(r.wallMs / 1000).toFixed(2)} s, peak ${r.peakRssMb?.toFixed(0) ?? '?'} MB${load(r.otherLoad)}`);
+  return { tool, format, wallMs: r.wallMs, peakRssMb: r.peakRssMb, cpuS: r.cpuS, otherLoad: r.otherLoad, frames, status: r.status };
 }
 
-interface OurResult extends PhaseResult { wallMs: number; format: Format }
+interface OurResult extends PhaseResult { wallMs: number; format: Format; otherLoad: number | null }
+
+const load = (x: number | null) => x === null ? '' : `, other load ${x.toFixed(2)} cores`;
 
 async function ours(phase: PhaseName, file: string, format: Format): Promise<OurResult> {
   const r = await self(['--phase', phase, file]);
   const p = resultOf<PhaseResult>(r);
   if (p.fatal) throw new Error(`${phase} ${file}: ${p.fatal}`);
   console.log(`  ${phase} (${format}): ${fmtCount(p.framesPerSec)} frames/s in-process, ${(p.ms / 1000).toFixed(2)} s ` +
-    `(${(r.wallMs / 1000).toFixed(2)} s wall), peak ${p.peakRssMb?.toFixed(0) ?? '?'} MB`);
-  return { ...p, wallMs: r.wallMs, format };
+    `(${(r.wallMs / 1000).toFixed(2)} s wall), peak ${p.peakRssMb?.toFixed(0) ?? '?'} MB${load(r.otherLoad)}`);
+  return { ...p, wallMs: r.wallMs, format, otherLoad: r.otherLoad };
 }
 
 /** Bundles and runs an optional benchmark script of another area (H6's renderer, H7's live capture). */
@@ -201,12 +208,14 @@ async function main(): Promise<void> {
   const ext: ExternalResult[] = [];
   const addOur = (r: OurResult, name: string, note = '') => {
     our.push(r);
-    rows.push({ name, format: r.format, frames: r.frames, inProcessMs: r.ms, wallMs: r.wallMs, peakRssMb: r.peakRssMb, note });
+    rows.push({ name, format: r.format, frames: r.frames, inProcessMs: r.ms, wallMs: r.wallMs, peakRssMb: r.peakRssMb,
+      otherLoad: r.otherLoad, note });
   };
   const addExt = (r: ExternalResult | null, name: string) => {
     if (!r) return;
     ext.push(r);
-    rows.push({ name, format: r.format, frames: r.frames, inProcessMs: null, wallMs: r.wallMs, peakRssMb: r.peakRssMb });
+    rows.push({ name, format: r.format, frames: r.frames, inProcessMs: null, wallMs: r.wallMs, peakRssMb: r.peakRssMb,
+      otherLoad: r.otherLoad });
   };
 
   console.log('\nreading + wire decoding');

@@ -20,4 +20,11 @@ function main(): void {
   console.log(JSON.stringify(r.stats));
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    main();
+  } catch (e) {
+    console.error(`gen-capture: ${e instanceof Error ? e.message : e}`);
+    process.exit(2);
+  }
+}

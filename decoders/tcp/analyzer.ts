@@ -5,7 +5,7 @@ import type { Conversation } from '../model';
 import type { ConversationTable } from '../conversations';
 import type { DecodedPacket } from '../packet';
 import { TcpFlag } from '../packet';
-import type { Timeline } from '../timeline';
+import type { EventKind, Timeline } from '../timeline';
 import { TCP_ANALYSIS_FLAGS, type TcpAnalysisFlagName, type TcpJson } from '../analysis-json';
 import { TcpAnalysisFlag } from './flags';
 import { Flow, WinScale } from './flow';
@@ -44,8 +44,9 @@ export interface TcpSideDetails {
   packets: number;
   payloadBytes: number;
   maxBytesInFlight: number;
-  /** RTT samples of this side's data: the ACK frame and the seconds from the segment to the ACK that covers it. */
-  rttSamples: { frame: number; seconds: number }[];
+  /** Round trips measured on this side's data (segment → the ACK covering it exactly, tshark's ack_rtt), in
+   *  seconds; null without any. Each sample is also TcpAnalyzer.lastAckRtt of its ACK frame. */
+  rtt: { samples: number; min: number; mean: number; max: number } | null;
   fin: number[];
   rst: number[];
   /** State at the end of the capture (TcpState code) and its name. */
@@ -81,7 +82,9 @@ interface TcpConv {
   /** First frame that is a TCP segment of this conversation (not an ICMP error quoting one), 0 before. */
   firstTcpFrame: number;
   firstCloser: number;
-  analysis: Partial<Record<TcpAnalysisFlagName, number[]>>;
+  /** Frames per tshark flag name (null until a flag). */
+  analysis: Partial<Record<TcpAnalysisFlagName, number[]>> | null;
+  /** Payload delivery per direction, made on the first payload when there is a sink. */
   streams: [StreamReassembly, StreamReassembly] | null;
 }
 
@@ -102,6 +105,8 @@ const FLAG_EVENTS: [number, TcpAnalysisFlagName][] = [
   [TcpAnalysisFlag.OUT_OF_ORDER, 'out_of_order'],
   [TcpAnalysisFlag.RETRANSMISSION, 'retransmission'],
 ];
+const FLAG_EVENT_KINDS = Object.fromEntries(TCP_ANALYSIS_FLAGS.map((n) => [n, `tcp.${n}`])) as
+  Record<TcpAnalysisFlagName, EventKind>;
 /** Segments whose flag event replaces tcp.data. */
 const NOT_NEW_DATA = TcpAnalysisFlag.RETRANSMISSION | TcpAnalysisFlag.FAST_RETRANSMISSION |
   TcpAnalysisFlag.SPURIOUS_RETRANSMISSION | TcpAnalysisFlag.OUT_OF_ORDER | TcpAnalysisFlag.KEEP_ALIVE |
@@ -326,8 +331,8 @@ export class TcpAnalyzer {
         windowScaleApplied: f.winScale >= 0 ? f.winScale : f.winScale === WinScale.NONE ? 0 : null,
         sackPermitted: f.sackPermitted, timestamps: f.timestamps, packets: f.packets, payloadBytes: f.bytes,
         maxBytesInFlight: f.maxBytesInFlight,
-        rttSamples: f.rttFrames.map((frame, k) => ({ frame, seconds: f.rttSeconds[k] })),
-        fin: f.fin.slice(), rst: f.rst.slice(), finalState: f.state,
+        rtt: f.rttCount ? { samples: f.rttCount, min: f.rttMin, mean: f.rttSum / f.rttCount, max: f.rttMax } : null,
+        fin: f.fin?.slice() ?? [], rst: f.rst?.slice() ?? [], finalState: f.state,
       };
     };
     return {
@@ -356,7 +361,7 @@ export class TcpAnalyzer {
       stream, conv, flows: [new Flow(), new Flow()],
       clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps, roleBasis: 0, synFrame: 0,
       lastSynNs: NaN, firstRttNs: 0, irttShown: false, handshakeDone: false, started: false, firstTcpFrame: 0, firstCloser: -1,
-      analysis: {}, streams: this.sink ? [this.stream(conv, 0), this.stream(conv, 1)] : null,
+      analysis: null, streams: null,
     };
     this.list.push(c);
     this.byConversation.set(conv.id, c);
@@ -369,11 +374,7 @@ export class TcpAnalyzer {
   }
 
   private stream(conv: Conversation, dir: 0 | 1): StreamReassembly {
-    const sink = this.sink!;
-    return new StreamReassembly({
-      data: (data, frame, time) => sink.onData(conv, dir, data, frame, time),
-      gap: (length, frame) => sink.onGap(conv, dir, length, frame),
-    }, this.streamMode);
+    return new StreamReassembly(new SinkOutput(this.sink!, conv, dir), this.streamMode);
   }
 
   /** tshark's verify_tcp_window_scaling: scaling is used only when both SYNs carried the option. */
@@ -443,7 +444,7 @@ export class TcpAnalyzer {
       for (let i = 0; i < TCP_ANALYSIS_FLAGS.length; i++) {
         if (!(bits & (1 << i))) continue;
         const name = TCP_ANALYSIS_FLAGS[i];
-        (c.analysis[name] ??= []).push(frame);
+        ((c.analysis ??= {})[name] ??= []).push(frame);
         this.table.note(c.conv, name);
       }
       for (const [bit, name] of FLAG_EVENTS) {
@@ -461,7 +462,7 @@ export class TcpAnalyzer {
           case TcpAnalysisFlag.ACK_LOST_SEGMENT: a = 0; b = relAck; break;
           default: break;
         }
-        tl.push(`tcp.${name}`, frame, id, dir, a, b);
+        tl.push(FLAG_EVENT_KINDS[name], frame, id, dir, a, b);
       }
     }
     if (len > 0 && !(bits & NOT_NEW_DATA)) tl.push('tcp.data', frame, id, dir, syn ? 1 : relSeq, len);
@@ -481,19 +482,16 @@ export class TcpAnalyzer {
       fwd.bytesInFlight = this.seg.bytesInFlight;
       if (fwd.bytesInFlight > fwd.maxBytesInFlight) fwd.maxBytesInFlight = fwd.bytesInFlight;
     }
-    if (this.seg.acked.frame) {
-      rev.rttFrames.push(frame);
-      rev.rttSeconds.push(this.seg.acked.rttNs / NS);
-    }
+    if (this.seg.acked.frame) rev.addRtt(this.seg.acked.rttNs / NS);
 
     // Close: FIN/RST per side, who closed first.
     if (flags & TcpFlag.FIN) {
-      fwd.fin.push(frame);
+      fwd.addFin(frame);
       if (c.firstCloser < 0) c.firstCloser = dir;
       tl.push('tcp.fin', frame, id, dir, relSeq + len + (syn ? 1 : 0), c.firstCloser === dir ? 1 : 0);
     }
     let resetKind = 0;
-    if (flags & TcpFlag.RST) fwd.rst.push(frame);
+    if (flags & TcpFlag.RST) fwd.addRst(frame);
 
     // Endpoint states.
     const st = this.states;
@@ -506,15 +504,18 @@ export class TcpAnalyzer {
     }
 
     // In-order bytes for the stream parsers.
+    if (this.sink && !c.streams && (len > 0 || (flags & TcpFlag.SYN))) c.streams = [this.stream(c.conv, 0), this.stream(c.conv, 1)];
     const s = c.streams;
     if (s) {
       if (len > 0 && !(flags & TcpFlag.RST)) {
-        s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, len, p.payloadBytes.subarray(p.payloadStart, p.payloadEnd),
+        if (s[dir].wanted) s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, len, p.payloadBytes.subarray(p.payloadStart, p.payloadEnd),
           frame, time, notDissected(bits));
       } else if (flags & (TcpFlag.SYN | TcpFlag.FIN)) {
         s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, 0, EMPTY, frame, time);
       }
       if (hasAck) s[1 - dir].peerAck(t.ack, frame, time);
+      // a direction the parser gave up on keeps no state
+      if (!s[dir].wanted) s[dir] = STOPPED;
     }
     return dir;
   }
@@ -544,7 +545,7 @@ export class TcpAnalyzer {
     const ack = synAck && cl.ackAfterSynAckFrame && cl.ackAfterSynAckAck === add32(sv.synAckSeq, 1)
       ? cl.ackAfterSynAckFrame : null;
     const analysis: TcpJson['analysis'] = {};
-    for (const name of TCP_ANALYSIS_FLAGS) { const l = c.analysis[name]; if (l?.length) analysis[name] = l; }
+    for (const name of TCP_ANALYSIS_FLAGS) { const l = c.analysis?.[name]; if (l?.length) analysis[name] = l; }
     return {
       stream: c.stream, client: c.conv.client, server: c.conv.server,
       firstFrame: c.firstTcpFrame, lastFrame: c.conv.lastFrame, frames: c.conv.packets,
@@ -554,8 +555,8 @@ export class TcpAnalyzer {
       },
       windowScale: { client: c.synFrame ? cl.wsOption : null, server: synAck ? sv.wsOption : null },
       analysis,
-      fin: { client: cl.fin, server: sv.fin },
-      rst: { client: cl.rst, server: sv.rst },
+      fin: { client: cl.fin ?? [], server: sv.fin ?? [] },
+      rst: { client: cl.rst ?? [], server: sv.rst ?? [] },
       firstCloser: c.firstCloser < 0 ? null : c.firstCloser === 0 ? 'client' : 'server',
       bytes: { client: cl.bytes, server: sv.bytes },
     };
@@ -563,6 +564,17 @@ export class TcpAnalyzer {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** Delivers one direction's bytes to the sink (an object rather than closures: one allocation per direction). */
+class SinkOutput {
+  constructor(private readonly sink: TcpStreamSink, private readonly conv: Conversation, private readonly dir: 0 | 1) {}
+  data(data: Uint8Array, frame: number, time: number): boolean { return this.sink.onData(this.conv, this.dir, data, frame, time); }
+  gap(length: number, frame: number): void { this.sink.onGap(this.conv, this.dir, length, frame); }
+}
+
+/** Stands for a direction whose parser wants no more bytes. */
+const STOPPED = new StreamReassembly({ data: () => false, gap: () => {} });
+STOPPED.stop();
 
 /** Offset of the TCP header inside an ICMP error's quoted IP packet at `ip`, or -1. */
 function quotedTcpOffset(b: Uint8Array, ip: number): number {

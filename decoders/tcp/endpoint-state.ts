@@ -12,6 +12,11 @@ export interface StateSink {
 
 const S = TcpState;
 
+function set(flows: readonly [Flow, Flow], out: StateSink, endpoint: number, st: TcpStateCode): void {
+  const f = flows[endpoint];
+  if (f.state !== st) { f.state = st; out.changed(endpoint, st); }
+}
+
 /**
  * Applies one segment sent by `flows[dir]`. Returns the ResetKind for a RST, else 0. `started` says whether an
  * earlier segment of the conversation was seen (a capture that begins mid-connection starts both ESTABLISHED).
@@ -19,54 +24,54 @@ const S = TcpState;
 export function observeSegment(flows: readonly [Flow, Flow], dir: number, started: boolean, flags: number,
   seq: number, ack: number, seglen: number, out: StateSink): number {
   const snd = flows[dir], rcv = flows[1 - dir];
-  const set = (endpoint: number, st: TcpStateCode) => {
-    const f = flows[endpoint];
-    if (f.state !== st) { f.state = st; out.changed(endpoint, st); }
-  };
   const syn = (flags & TcpFlag.SYN) !== 0, hasAck = (flags & TcpFlag.ACK) !== 0;
 
   if (!started && !syn) {
     // Mid-connection capture: both sides were already talking.
-    set(0, S.ESTABLISHED);
-    set(1, S.ESTABLISHED);
+    set(flows, out, 0, S.ESTABLISHED);
+    set(flows, out, 1, S.ESTABLISHED);
   }
 
   if (flags & TcpFlag.RST) {
     const refused = rcv.state === S.SYN_SENT && (snd.state === S.CLOSED || snd.state === S.LISTEN);
-    set(dir, S.CLOSED);
-    set(1 - dir, S.CLOSED);
+    set(flows, out, dir, S.CLOSED);
+    set(flows, out, 1 - dir, S.CLOSED);
     return refused ? ResetKind.REFUSED : ResetKind.ABORT;
   }
 
   if (syn) {
     if (!hasAck) {
-      if (snd.state === S.CLOSED || snd.state === S.LISTEN) set(dir, S.SYN_SENT);
-      if (rcv.state === S.CLOSED) set(1 - dir, S.LISTEN);
-      else if (rcv.state === S.SYN_SENT) set(1 - dir, S.SYN_RECEIVED); // simultaneous open
+      if (snd.state === S.CLOSED || snd.state === S.LISTEN) set(flows, out, dir, S.SYN_SENT);
+      if (rcv.state === S.CLOSED) set(flows, out, 1 - dir, S.LISTEN);
+      else if (rcv.state === S.SYN_SENT) set(flows, out, 1 - dir, S.SYN_RECEIVED); // simultaneous open
     } else {
-      if (snd.state === S.CLOSED || snd.state === S.LISTEN || snd.state === S.SYN_SENT) set(dir, S.SYN_RECEIVED);
-      if (rcv.state === S.SYN_SENT || rcv.state === S.SYN_RECEIVED || rcv.state === S.CLOSED) set(1 - dir, S.ESTABLISHED);
+      if (snd.state === S.CLOSED || snd.state === S.LISTEN || snd.state === S.SYN_SENT) set(flows, out, dir, S.SYN_RECEIVED);
+      if (rcv.state === S.SYN_SENT || rcv.state === S.SYN_RECEIVED || rcv.state === S.CLOSED) set(flows, out, 1 - dir, S.ESTABLISHED);
     }
   } else if (hasAck) {
     // The ACK of the other side's SYN completes its half of the handshake.
-    if (rcv.state === S.SYN_RECEIVED) set(1 - dir, S.ESTABLISHED);
-    if (snd.state === S.SYN_SENT || snd.state === S.SYN_RECEIVED) set(dir, S.ESTABLISHED);
+    if (rcv.state === S.SYN_RECEIVED) set(flows, out, 1 - dir, S.ESTABLISHED);
+    if (snd.state === S.SYN_SENT || snd.state === S.SYN_RECEIVED) set(flows, out, dir, S.ESTABLISHED);
   }
 
   // The ACK part first: it may acknowledge the receiver's FIN.
   if (hasAck && rcv.finSeq >= 0 && geSeq(ack, add32(rcv.finSeq, 1))) {
-    if (rcv.state === S.FIN_WAIT_1) set(1 - dir, S.FIN_WAIT_2);
-    else if (rcv.state === S.CLOSING) set(1 - dir, S.TIME_WAIT);
-    else if (rcv.state === S.LAST_ACK) set(1 - dir, S.CLOSED);
+    if (rcv.state === S.FIN_WAIT_1) set(flows, out, 1 - dir, S.FIN_WAIT_2);
+    else if (rcv.state === S.CLOSING) set(flows, out, 1 - dir, S.TIME_WAIT);
+    else if (rcv.state === S.LAST_ACK) set(flows, out, 1 - dir, S.CLOSED);
   }
 
   if (flags & TcpFlag.FIN) {
     if (snd.finSeq < 0) snd.finSeq = add32(syn ? add32(seq, 1) : seq, seglen);
-    if (snd.state === S.ESTABLISHED || snd.state === S.SYN_RECEIVED || snd.state === S.SYN_SENT) set(dir, S.FIN_WAIT_1);
-    else if (snd.state === S.CLOSE_WAIT) set(dir, S.LAST_ACK);
-    if (rcv.state === S.ESTABLISHED || rcv.state === S.SYN_RECEIVED) set(1 - dir, S.CLOSE_WAIT);
-    else if (rcv.state === S.FIN_WAIT_1) set(1 - dir, S.CLOSING);
-    else if (rcv.state === S.FIN_WAIT_2) set(1 - dir, S.TIME_WAIT);
+    if (snd.state === S.ESTABLISHED || snd.state === S.SYN_RECEIVED || snd.state === S.SYN_SENT) set(flows, out, dir, S.FIN_WAIT_1);
+    else if (snd.state === S.CLOSE_WAIT) {
+      // A FIN that does not acknowledge the other side's FIN crossed it in flight: a simultaneous close.
+      const crossed = rcv.finSeq >= 0 && !(hasAck && geSeq(ack, add32(rcv.finSeq, 1)));
+      set(flows, out, dir, crossed ? S.CLOSING : S.LAST_ACK);
+    }
+    if (rcv.state === S.ESTABLISHED || rcv.state === S.SYN_RECEIVED) set(flows, out, 1 - dir, S.CLOSE_WAIT);
+    else if (rcv.state === S.FIN_WAIT_1) set(flows, out, 1 - dir, S.CLOSING);
+    else if (rcv.state === S.FIN_WAIT_2) set(flows, out, 1 - dir, S.TIME_WAIT);
   }
   return 0;
 }

@@ -100,8 +100,8 @@ export function explainTcpEvent(e: TimelineEvent, conv: Conversation): string {
       return `Duplicate ACK #${e.a}: the ${who} acknowledges the same byte again (as in frame ${e.b}) because data ` +
         `arrived after a gap. Three of them make the ${peer} retransmit without waiting for a timeout.`;
     case 'tcp.lost_segment':
-      return `${e.a > 0 ? `${bytes(e.a)} before this segment are` : 'Data before this segment is'} missing from ` +
-        'the capture: it was lost on the way or the capture missed it.';
+      return `The capture is missing ${e.a > 0 ? bytes(e.a) : 'data'} the ${who} sent before this segment: it was ` +
+        'lost on the way (a retransmission will follow) or the capture missed it.';
     case 'tcp.ack_lost_segment':
       return `The ${who} acknowledges data the capture never showed: the ${peer} sent it but the capture missed ` +
         'it (common at the start of a capture).';

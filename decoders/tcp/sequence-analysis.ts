@@ -134,8 +134,8 @@ export function analyzeSegment(fwd: Flow, rev: Flow, seq: number, ack: number, s
     }
     if (notAdvanced) {
       ta |= A.RETRANSMISSION;
-      const oldest = fwd.unacked.oldest();
-      r.rtoNs = oldest ? nowNs - oldest.timeNs : nowNs - fwd.nextseqTime;
+      const oldest = fwd.unacked.oldestTime();
+      r.rtoNs = nowNs - (Number.isNaN(oldest) ? fwd.nextseqTime : oldest);
     }
   }
 

@@ -28,7 +28,8 @@ export class StreamReassembly {
   private active = true;
   /** Where the FIN sits: nothing is delivered at or beyond it. NaN before a FIN. */
   private finSeq = NaN;
-  private pending: Pending[] = [];
+  /** Segments waiting behind a hole (reorder mode), in sequence order; null when none ever waited. */
+  private pending: Pending[] | null = null;
   private pendingBytes = 0;
 
   constructor(private readonly out: StreamOutput, private readonly mode: StreamMode = 'tshark') {}
@@ -76,24 +77,25 @@ export class StreamReassembly {
     if (!Number.isNaN(this.finSeq) && gtSeq(target, this.finSeq)) target = this.finSeq;
     if (!gtSeq(target, this.expected)) return;
     // Only a hole followed by something is worth reporting now; a missing tail may still be on its way.
-    if (this.pending.length && gtSeq(target, this.pending[0].seq)) target = this.pending[0].seq;
+    const list = this.pending;
+    if (list && list.length && gtSeq(target, list[0].seq)) target = list[0].seq;
     this.skip(diffSeq(target, this.expected), frame);
     this.drain(frame, time);
   }
 
   /** End of capture: whatever waits behind holes is delivered after a gap. */
   flush(frame: number, time: number): void {
-    while (this.active && this.pending.length) {
+    while (this.active && this.pending && this.pending.length) {
       this.skip(diffSeq(this.pending[0].seq, this.expected), frame);
       this.drain(frame, time);
     }
-    this.pending = [];
+    this.pending = null;
     this.pendingBytes = 0;
   }
 
   private hold(seq: number, captured: Uint8Array, wireLength: number, frame: number, time: number): void {
     const p = { seq, data: captured.slice(), wireLength };
-    const list = this.pending;
+    const list = (this.pending ??= []);
     let i = list.length;
     // keep the list ordered by distance from the expected byte
     const d = diffSeq(seq, this.expected);
@@ -133,6 +135,7 @@ export class StreamReassembly {
 
   private drain(frame: number, time: number): void {
     const list = this.pending;
+    if (!list) return;
     while (this.active && list.length) {
       const p = list[0];
       const rel = diffSeq(p.seq, this.expected);
@@ -143,9 +146,10 @@ export class StreamReassembly {
     }
   }
 
-  private stop(): void {
+  /** No more deliveries in this direction (the parser gave up). */
+  stop(): void {
     this.active = false;
-    this.pending = [];
+    this.pending = null;
     this.pendingBytes = 0;
   }
 }

@@ -1,7 +1,8 @@
 // Segments sent but not yet acknowledged in one direction (tshark's tcp_unacked_t list): gives the ACK RTT samples,
-// bytes in flight and the RTO of retransmissions. A ring buffer in sending order; when segments arrive in order
-// (the usual case) an ACK only walks the acknowledged head, otherwise the whole list like tshark.
-import { gtSeq, leSeq, ltSeq } from './seq';
+// bytes in flight and the RTO of retransmissions. Kept in sending order in one flat array (seq, next, frame, time
+// per segment); when segments were sent in order (the usual case) an ACK only walks the acknowledged head,
+// otherwise the whole list like tshark.
+import { gtSeq, ltSeq } from './seq';
 
 /** tshark stops adding segments to the list beyond this many (TCP_MAX_UNACKED_SEGMENTS). */
 export const MAX_UNACKED = 10000;
@@ -13,26 +14,27 @@ export interface AckResult {
   rttNs: number;
 }
 
+const W = 4; // numbers per segment: seq, next, frame, time
+const NONE: number[] = [];
+
 export class UnackedSegments {
-  private cap = 0;
+  /** Flat [seq, next, frame, timeNs, ...]; entries before `head` are removed. */
+  private d: number[] = NONE;
   private head = 0;
   count = 0;
-  private seq = new Float64Array(0);
-  private next = new Float64Array(0);
-  private frame = new Uint32Array(0);
-  private time = new Float64Array(0);
   /** Every segment starts at or after the previous one and ends at or after it. */
   private sorted = true;
 
   /** Appends a segment [seq, nextseq) sent in `frame` at `timeNs`. */
   push(seq: number, nextseq: number, frame: number, timeNs: number): void {
-    if (this.count === this.cap) this.grow();
+    if (this.d === NONE) this.d = [];
+    const d = this.d;
     if (this.count > 0) {
-      const last = this.at(this.count - 1);
-      if (ltSeq(seq, this.seq[last]) || ltSeq(nextseq, this.next[last])) this.sorted = false;
+      const last = d.length - W;
+      if (ltSeq(seq, d[last]) || ltSeq(nextseq, d[last + 1])) this.sorted = false;
     }
-    const i = this.at(this.count++);
-    this.seq[i] = seq; this.next[i] = nextseq; this.frame[i] = frame; this.time[i] = timeNs;
+    d.push(seq, nextseq, frame, timeNs);
+    this.count++;
   }
 
   /**
@@ -42,41 +44,42 @@ export class UnackedSegments {
   ack(ack: number, nowNs: number, out: AckResult): void {
     out.frame = 0; out.rttNs = 0;
     if (this.count === 0) return;
+    const d = this.d;
     if (this.sorted) {
       // Starts and ends never decrease: the covered segments are a prefix, then some may start before the ack.
-      while (this.count > 0 && !gtSeq(this.next[this.head], ack)) {
-        const i = this.head;
-        if (ack === this.next[i] && out.frame === 0) { out.frame = this.frame[i]; out.rttNs = nowNs - this.time[i]; }
-        this.shift();
+      let i = this.head * W;
+      while (this.count > 0 && !gtSeq(d[i + 1], ack)) {
+        if (ack === d[i + 1] && out.frame === 0) { out.frame = d[i + 2]; out.rttNs = nowNs - d[i + 3]; }
+        this.head++; this.count--; i += W;
       }
-      for (let r = 0; r < this.count; r++) {
-        const i = this.at(r);
-        if (!gtSeq(ack, this.seq[i])) break;
-        this.seq[i] = ack;
+      for (let j = i; j < d.length; j += W) {
+        if (!gtSeq(ack, d[j])) break;
+        d[j] = ack;
       }
+      this.compact();
       return;
     }
     // Unordered list: visit every segment, oldest first, compacting in place.
     let w = 0;
-    const n0 = this.count;
-    for (let r = 0; r < n0; r++) {
-      const i = this.at(r);
-      const s = this.seq[i], n = this.next[i];
+    for (let r = this.head * W; r < d.length; r += W) {
+      const s = d[r], n = d[r + 1];
       let keep = true;
       if (ack === n) {
-        if (out.frame === 0) { out.frame = this.frame[i]; out.rttNs = nowNs - this.time[i]; }
+        if (out.frame === 0) { out.frame = d[r + 2]; out.rttNs = nowNs - d[r + 3]; }
         keep = false;
-      } else if (gtSeq(ack, s) && leSeq(ack, n)) {
-        this.seq[i] = ack;
+      } else if (gtSeq(ack, s) && !gtSeq(ack, n)) {
+        d[r] = ack;
       } else if (!gtSeq(n, ack)) {
         keep = false;
       }
       if (keep) {
-        const j = this.at(w++);
-        if (j !== i) { this.seq[j] = this.seq[i]; this.next[j] = n; this.frame[j] = this.frame[i]; this.time[j] = this.time[i]; }
+        if (w !== r) { d[w] = d[r]; d[w + 1] = n; d[w + 2] = d[r + 2]; d[w + 3] = d[r + 3]; }
+        w += W;
       }
     }
-    this.count = w;
+    d.length = w;
+    this.head = 0;
+    this.count = w / W;
     this.recheckOrder();
   }
 
@@ -86,53 +89,41 @@ export class UnackedSegments {
    */
   span(base: number): number {
     if (this.count === 0) return 0;
-    const first = (this.seq[this.head] - base) >>> 0;
+    const d = this.d, h = this.head * W;
+    const first = (d[h] - base) >>> 0;
     if (this.sorted) {
       // In order and all within 2^31 after base: unsigned order is sequence order, the ends are the extremes.
-      const last = (this.next[this.at(this.count - 1)] - base) >>> 0;
+      const last = (d[d.length - W + 1] - base) >>> 0;
       if (first < 0x80000000 && last < 0x80000000 && last >= first) return last - first;
     }
-    let lo = first, hi = (this.next[this.head] - base) >>> 0;
-    for (let r = 1; r < this.count; r++) {
-      const i = this.at(r);
-      const s = (this.seq[i] - base) >>> 0, n = (this.next[i] - base) >>> 0;
+    let lo = first, hi = (d[h + 1] - base) >>> 0;
+    for (let r = h + W; r < d.length; r += W) {
+      const s = (d[r] - base) >>> 0, n = (d[r + 1] - base) >>> 0;
       if (n > hi) hi = n;
       if (s < lo) lo = s;
     }
     return (hi - lo) >>> 0;
   }
 
-  /** Time (ns) the oldest unacknowledged segment was sent and its frame, for the RTO of a retransmission. */
-  oldest(): { frame: number; timeNs: number } | null {
-    return this.count ? { frame: this.frame[this.head], timeNs: this.time[this.head] } : null;
+  /** Time (ns) the oldest unacknowledged segment was sent, NaN when none. */
+  oldestTime(): number {
+    return this.count ? this.d[this.head * W + 3] : NaN;
   }
 
-  private at(r: number): number {
-    const i = this.head + r;
-    return i >= this.cap ? i - this.cap : i;
-  }
-
-  private shift(): void {
-    this.head = this.at(1);
-    if (--this.count === 0) { this.head = 0; this.sorted = true; }
+  /** Drops removed head entries once they outweigh the live ones. */
+  private compact(): void {
+    if (this.count === 0) { this.d.length = 0; this.head = 0; this.sorted = true; return; }
+    if (this.head > 32 && this.head > this.count) {
+      this.d.splice(0, this.head * W);
+      this.head = 0;
+    }
   }
 
   private recheckOrder(): void {
     this.sorted = true;
-    for (let r = 1; r < this.count; r++) {
-      const a = this.at(r - 1), b = this.at(r);
-      if (ltSeq(this.seq[b], this.seq[a]) || ltSeq(this.next[b], this.next[a])) { this.sorted = false; return; }
+    const d = this.d;
+    for (let r = W; r < d.length; r += W) {
+      if (ltSeq(d[r], d[r - W]) || ltSeq(d[r + 1], d[r - W + 1])) { this.sorted = false; return; }
     }
-  }
-
-  private grow(): void {
-    const cap = Math.max(8, this.cap * 2);
-    const seq = new Float64Array(cap), next = new Float64Array(cap), frame = new Uint32Array(cap), time = new Float64Array(cap);
-    for (let r = 0; r < this.count; r++) {
-      const i = this.at(r);
-      seq[r] = this.seq[i]; next[r] = this.next[i]; frame[r] = this.frame[i]; time[r] = this.time[i];
-    }
-    this.seq = seq; this.next = next; this.frame = frame; this.time = time;
-    this.cap = cap; this.head = 0;
   }
 }

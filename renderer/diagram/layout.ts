@@ -3,7 +3,7 @@
 // tests check positions without WebGL. Only what is on screen is produced; when more frames are visible than can
 // be drawn as arrows, they are aggregated into one line per lane pair per few pixels.
 import type { FrameColumns } from '../model/capture-data';
-import { CAT, CATEGORIES } from '../worker/protocol';
+import { CATEGORIES } from '../worker/protocol';
 import {
   lowerBound, timeOfY, upperBound, indexOfRow, type Lane, type ShownSet,
 } from './shown-set';
@@ -88,6 +88,8 @@ export interface SceneAggregate {
   x0: number;
   x1: number;
   y: number;
+  /** Height of the bucket in pixels. */
+  h: number;
   count: number;
   cat: number;
   marks: number;
@@ -212,16 +214,14 @@ export function labelPlacement(x0: number, y0: number, x1: number, y1: number, s
   return { labelX: mx + Math.sin(angle) * 3, labelY: my - Math.cos(angle) * 3, labelAngle: angle, labelMaxW: Math.max(40, len - 36) };
 }
 
-/** Category priority when aggregating: problems show through. */
-const AGG_RANK = [CAT.loss, CAT.close, CAT.handshake, CAT.window, CAT.tls, CAT.quic, CAT.dns, CAT.data, CAT.ack, CAT.other];
-
 interface AggBucket {
-  /** Per lane pair: [src, dst, count, cat, marks]. */
+  /** Per lane pair: [src, dst, count, dominant category, marks]. */
   pairs: number[][];
 }
 
 const aggCache = new WeakMap<ShownSet, Map<string, AggBucket>>();
 
+/** Frames of rows [j*size, (j+1)*size) grouped by lane pair, coloured by their most common category. */
 function bucket(shown: ShownSet, frames: FrameColumns, size: number, j: number): AggBucket {
   let cache = aggCache.get(shown);
   if (!cache) aggCache.set(shown, (cache = new Map()));
@@ -230,18 +230,24 @@ function bucket(shown: ShownSet, frames: FrameColumns, size: number, j: number):
   if (hit) return hit;
   const a = lowerBound(shown.y, shown.count, j * size);
   const b = lowerBound(shown.y, shown.count, (j + 1) * size);
-  const byPair = new Map<number, number[]>();
+  const byPair = new Map<number, { e: number[]; cats: Uint32Array }>();
   for (let k = a; k < b; k++) {
     const s = shown.srcLane[k], d = shown.dstLane[k];
     const pk = s * 4096 + d;
-    let e = byPair.get(pk);
-    if (!e) byPair.set(pk, (e = [s, d, 0, -1, 0]));
-    e[2]++;
-    const r = frames.cat[shown.rows[k]];
-    if (e[3] < 0 || AGG_RANK.indexOf(r) < AGG_RANK.indexOf(e[3])) e[3] = r;
-    e[4] |= frames.marks[shown.rows[k]];
+    let p = byPair.get(pk);
+    if (!p) byPair.set(pk, (p = { e: [s, d, 0, 0, 0], cats: new Uint32Array(CATEGORIES.length) }));
+    p.e[2]++;
+    p.cats[frames.cat[shown.rows[k]]]++;
+    p.e[4] |= frames.marks[shown.rows[k]];
   }
-  const out = { pairs: [...byPair.values()] };
+  const pairs: number[][] = [];
+  for (const { e, cats } of byPair.values()) {
+    let best = 0;
+    for (let c = 1; c < cats.length; c++) if (cats[c] > cats[best]) best = c;
+    e[3] = best;
+    pairs.push(e);
+  }
+  const out = { pairs };
   if (cache.size > 20000) cache.clear();
   cache.set(key, out);
   return out;
@@ -310,7 +316,7 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
       const yRow = (j + 0.5) * size;
       const y = sy(yRow);
       for (const [s, d, count, cat, marks] of b.pairs) {
-        scene.aggregates.push({ x0: lanes[s].x, x1: lanes[d].x, y, count, cat, marks, future: yRow > nowRow });
+        scene.aggregates.push({ x0: lanes[s].x, x1: lanes[d].x, y, h: size * vp.rowPx, count, cat, marks, future: yRow > nowRow });
         if (yRow <= nowRow) scene.arrowsDrawn += count;
         else scene.ghosts += count;
       }
@@ -345,7 +351,7 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
     }
   }
 
-  for (const b of shown.brackets) {
+  for (const b of scene.mode === 'arrows' ? shown.brackets : []) {
     const y0 = sy(b.y0), y1 = sy(b.y1);
     if (y1 < g.headerH || y0 > vp.height || y1 - y0 < 10) continue;
     const laneX = lanes[b.lane]?.x;

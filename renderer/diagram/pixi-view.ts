@@ -177,14 +177,32 @@ export class PixiView {
       }
     }
 
-    // Aggregated bursts: one line per lane pair per bucket; width by log(count).
-    for (const g of scene.aggregates) {
-      const w = Math.min(7, 1 + Math.log2(g.count));
-      const color = th.cat[g.cat] ?? th.muted;
-      if (g.x0 === g.x1) lines.moveTo(g.x0, g.y).lineTo(g.x0 + 18, g.y);
-      else lines.moveTo(g.x0, g.y).lineTo(g.x1, g.y);
-      lines.stroke({ width: w, color, alpha: g.future ? th.ghostAlpha : 0.55 });
-      if (g.marks & 1) lines.circle(g.x0 + (g.x1 - g.x0) * 0.5, g.y, 2.5).fill({ color: th.cat[4] });
+    // Aggregated bursts: one band per lane pair per bucket, as tall as the bucket, opacity by log(count); strokes
+    // grouped by style so a screenful of buckets costs a few dozen draw instructions.
+    if (scene.aggregates.length) {
+      let max = 1;
+      for (const g of scene.aggregates) max = Math.max(max, g.count);
+      const groups = new Map<string, { w: number; cat: number; alpha: number; items: typeof scene.aggregates }>();
+      for (const g of scene.aggregates) {
+        const w = Math.max(1, Math.min(g.h - 0.5, 8));
+        const strength = Math.round((0.25 + 0.75 * (Math.log1p(g.count) / Math.log1p(max))) * 8) / 8;
+        const alpha = g.future ? th.ghostAlpha * 1.5 * strength : 0.85 * strength;
+        const key = `${g.cat}|${w.toFixed(1)}|${alpha.toFixed(3)}`;
+        let grp = groups.get(key);
+        if (!grp) groups.set(key, (grp = { w, cat: g.cat, alpha, items: [] }));
+        grp.items.push(g);
+      }
+      for (const grp of groups.values()) {
+        for (const g of grp.items) lines.moveTo(g.x0, g.y).lineTo(g.x0 === g.x1 ? g.x0 + 18 : g.x1, g.y);
+        lines.stroke({ width: grp.w, color: th.cat[grp.cat] ?? th.muted, alpha: grp.alpha });
+      }
+      let lossDots = 0;
+      for (const g of scene.aggregates) {
+        if (!(g.marks & 1) || g.future) continue;
+        lines.circle(g.x0 + (g.x1 - g.x0) * 0.5, g.y, 2.5);
+        lossDots++;
+      }
+      if (lossDots) lines.fill({ color: th.cat[4] });
     }
 
     // Selection glow.

@@ -39,7 +39,7 @@ export function cursorAtFrame(shown: ShownSet, frame: number): Cursor {
 
 export function stepFrame(shown: ShownSet, c: Cursor, delta: number): Cursor {
   const k = cursorIndex(shown, c);
-  const exact = k >= 0 && shown.rows[k] === c.frame - 1;
+  const exact = k >= 0 && shown.rows[k] === c.frame - 1 && Math.abs(c.y - shown.yDone[k]) < 1e-9;
   // From a cursor between frames (after playback), "back" goes to the frame it is on, not the one before.
   const target = delta > 0 ? k + delta : exact ? k + delta : k + delta + 1;
   if (target < 0) return startCursor(shown);

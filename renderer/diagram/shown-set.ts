@@ -23,13 +23,13 @@ export interface ShownOptions {
   /** Filter mask per frame row (1 = keep), or null. */
   mask: Uint8Array | null;
   timeScale: TimeScale;
-  /** Most lanes before the least busy endpoints are folded into one "other hosts" lane. */
+  /** Most lanes before the least busy endpoints are folded into an "other clients" and an "other servers" lane. */
   maxLanes: number;
 }
 
 export interface Lane {
   index: number;
-  /** Host id (model.hosts), -1 for the folded "other hosts" lane. */
+  /** Host id (model.hosts), -1 for a folded lane ("other clients" / "other servers"). */
   host: number;
   /** Set when the host talks to itself (loopback): one lane per port. */
   port: number | null;
@@ -154,9 +154,11 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
   const keyOf = (host: number, port: number) => (selfTalk.has(host) ? host * 65536 + port : -(host + 1));
   const keyIndex = new Map<number, number>();
   const keyHost: number[] = [], keyPort: (number | null)[] = [], keyCount: number[] = [], keyFirst: number[] = [];
+  /** Frames in which the key is the client side of its conversation. */
+  const keyClient: number[] = [];
   const keyPorts: Map<number, number>[] = [];
   const srcKey = new Int32Array(n), dstKey = new Int32Array(n);
-  const keyFor = (host: number, port: number, k: number): number => {
+  const keyFor = (host: number, port: number, k: number, asClient: boolean): number => {
     const key = keyOf(host, port);
     let i = keyIndex.get(key);
     if (i === undefined) {
@@ -165,46 +167,56 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
       keyHost.push(host);
       keyPort.push(selfTalk.has(host) ? port : null);
       keyCount.push(0);
+      keyClient.push(0);
       keyFirst.push(k);
       keyPorts.push(new Map());
     }
     keyCount[i]++;
+    if (asClient) keyClient[i]++;
     if (port) keyPorts[i].set(port, (keyPorts[i].get(port) ?? 0) + 1);
     return i;
   };
   for (let k = 0; k < n; k++) {
     const r = rows[k];
-    srcKey[k] = keyFor(f.src[r], f.srcPort[r], k);
-    dstKey[k] = keyFor(f.dst[r], f.dstPort[r], k);
+    srcKey[k] = keyFor(f.src[r], f.srcPort[r], k, f.dir[r] === 0);
+    dstKey[k] = keyFor(f.dst[r], f.dstPort[r], k, f.dir[r] === 1);
   }
   const nKeys = keyHost.length;
-  const maxLanes = Math.max(2, o.maxLanes);
+  const maxLanes = Math.max(3, o.maxLanes);
   let kept: number[] = [...Array(nKeys).keys()];
   let folded: number[] = [];
   if (nKeys > maxLanes) {
+    // Folded endpoints go to one lane for clients (left) and one for servers (right), so that what remains still
+    // reads as traffic between two sides.
     const byCount = kept.slice().sort((a, b) => keyCount[b] - keyCount[a] || keyFirst[a] - keyFirst[b]);
-    kept = byCount.slice(0, maxLanes - 1);
-    folded = byCount.slice(maxLanes - 1);
+    kept = byCount.slice(0, maxLanes - 2);
+    folded = byCount.slice(maxLanes - 2);
   }
-  kept.sort((a, b) => keyFirst[a] - keyFirst[b]);
+  kept.sort((a, b) => a - b); // key ids are in order of first appearance (sender before receiver)
   const laneOfKey = new Int16Array(nKeys);
-  const lanes: Lane[] = kept.map((key, index) => {
-    laneOfKey[key] = index;
-    const address = data.hosts[keyHost[key]] ?? '?';
-    return {
-      index, host: keyHost[key], port: keyPort[key], address, name: data.hostNames.get(address),
-      ports: [...keyPorts[key].entries()].sort((a, b) => b[1] - a[1]).map(([p]) => p), packets: keyCount[key],
-    };
-  });
-  if (folded.length) {
+  const lanes: Lane[] = [];
+  const foldedLane = (keys: number[], role: string) => {
+    if (!keys.length) return;
     const index = lanes.length;
     let packets = 0;
-    for (const key of folded) {
+    for (const key of keys) {
       laneOfKey[key] = index;
       packets += keyCount[key];
     }
-    lanes.push({ index, host: -1, port: null, address: `${folded.length} other endpoints`, ports: [], folded: folded.length, packets });
+    lanes.push({ index, host: -1, port: null, address: `${keys.length} other ${role}${keys.length === 1 ? '' : 's'}`, ports: [], folded: keys.length, packets });
+  };
+  const clientish = (key: number) => keyClient[key] * 2 >= keyCount[key];
+  foldedLane(folded.filter(clientish), 'client');
+  for (const key of kept) {
+    const index = lanes.length;
+    laneOfKey[key] = index;
+    const address = data.hosts[keyHost[key]] ?? '?';
+    lanes.push({
+      index, host: keyHost[key], port: keyPort[key], address, name: data.hostNames.get(address),
+      ports: [...keyPorts[key].entries()].sort((a, b) => b[1] - a[1]).map(([p]) => p), packets: keyCount[key],
+    });
   }
+  foldedLane(folded.filter((k) => !clientish(k)), 'server');
   const srcLane = new Int16Array(n), dstLane = new Int16Array(n);
   for (let k = 0; k < n; k++) {
     srcLane[k] = laneOfKey[srcKey[k]];

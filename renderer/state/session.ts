@@ -1,6 +1,6 @@
 // One open capture on the UI thread: a byte source (a file main opened, a browser File or URL, or a live stream),
-// the decoding worker, and the column mirror it fills. Chunks go to the worker as transferred ArrayBuffers with at
-// most two in flight, so reading never outruns decoding and the UI thread only copies nothing.
+// the decoding worker, and the column mirror it fills. Chunks go to the worker as transferred ArrayBuffers with a
+// bounded number in flight, so reading never runs far ahead of decoding and a busy UI thread does not starve it.
 import { CaptureData } from '../model/capture-data';
 import type { FrameDetails, FromWorker, ToWorker } from '../worker/protocol';
 

@@ -223,9 +223,9 @@ export class Store {
       return;
     }
     this.set({ progress: s.progress, dataVersion: s.data.version });
-    // Rebuilding the shown set is O(frames): while loading, at most every 400 ms (first batch immediately).
+    // Rebuilding the shown set is O(frames): while loading, every 0.4–2 s depending on size (first batch at once).
     if (what === 'done' || !this.state.shown) this.rebuild();
-    else this.scheduleRebuild(400);
+    else this.scheduleRebuild(Math.min(2000, Math.max(400, s.data.frames.count / 100)));
     if (what === 'done' && !this.viewTouched) this.fitSmall();
     if (what === 'done' && this.state.filterText) void this.applyFilter(this.state.filterText);
   }

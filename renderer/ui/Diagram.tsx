@@ -97,6 +97,7 @@ export function Diagram({ store }: { store: Store }) {
       Object.assign(pfTest, {
         cursor: { ...s.cursor }, selectedFrame: s.cursor.frame, arrowsDrawn: scene.arrowsDrawn, ghosts: scene.ghosts,
         mode: scene.mode, lanes: hs.map((h) => (h.address ? `${h.name} (${h.address})` : h.name)),
+        shownFrames: s.shown.count, filterMatches: s.filterMatches, filterError: s.filterError,
         highlightedFrame: scene.selected?.frame ?? null, draws: pfTest.draws + 1, lastDrawMs: stats.ms,
         firstDiagramMs: store.firstDiagramMs,
       });

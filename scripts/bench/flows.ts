@@ -400,7 +400,7 @@ function* idle(g: GenContext, conn: TcpConn, last: boolean): Flow {
   yield* settle(conn);
   yield ticks(g, 125, 600); // a pause with no frame
   const side = r.chance(0.7) ? conn.c : conn.s;
-  conn.keepAlive(side, r.chance(0.3));
+  conn.keepAlive(side);
   g.stats.keepAlives++;
   yield 0;
   conn.ack(conn.peer(side), conn.peer(side).winField);

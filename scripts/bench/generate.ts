@@ -39,7 +39,7 @@ export interface GenerateResult {
   elapsedMs: number;
 }
 
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 /** 2025-11-24 00:00:00 UTC: the capture's first second. */
 const START_SEC = 1763942400;
 

@@ -12,6 +12,11 @@ export interface RunResult {
   /** Peak resident set size in MB, or null when it could not be measured. */
   peakRssMb: number | null;
   cpuS: number | null;
+  /**
+   * Average CPU cores used by other processes during the run (/proc/stat busy time minus this command's own CPU
+   * time): how contended the measurement was. Null when unknown.
+   */
+  otherLoad: number | null;
   stdout: string;
   stderr: string;
 }
@@ -32,6 +37,7 @@ export async function run(cmd: string, args: string[], opts: { captureStdout?: b
   const dir = mkdtempSync(join(tmpdir(), 'pf-bench-'));
   const timeFile = join(dir, 'time');
   const argv = hasGnuTime ? [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, cmd, ...args] : [cmd, ...args];
+  const busy0 = cpuBusySeconds();
   const started = performance.now();
   const child = spawn(argv[0], argv.slice(1), {
     stdio: ['ignore', opts.captureStdout ? 'pipe' : 'ignore', 'pipe'],
@@ -48,6 +54,7 @@ export async function run(cmd: string, args: string[], opts: { captureStdout?: b
     child.on('close', (code) => resolve(code));
   });
   const wallMs = performance.now() - started;
+  const busy1 = cpuBusySeconds();
   if (poll) clearInterval(poll);
   let peakRssMb: number | null = hwmKb ? hwmKb / 1024 : null;
   let cpuS: number | null = null;
@@ -59,7 +66,9 @@ export async function run(cmd: string, args: string[], opts: { captureStdout?: b
     if (Number.isFinite(u) && Number.isFinite(s)) cpuS = u + s;
   }
   rmSync(dir, { recursive: true, force: true });
-  return { command: [cmd, ...args].join(' '), status, wallMs, peakRssMb, cpuS, stdout, stderr };
+  const otherLoad = busy0 !== null && busy1 !== null && cpuS !== null && wallMs > 0
+    ? Math.max(0, (busy1 - busy0 - cpuS) / (wallMs / 1000)) : null;
+  return { command: [cmd, ...args].join(' '), status, wallMs, peakRssMb, cpuS, otherLoad, stdout, stderr };
 }
 
 /** This process's peak RSS (VmHWM) in kB, from /proc; null where /proc is not available. */
@@ -68,6 +77,19 @@ export function vmHwmKb(pid: number | 'self' | undefined = 'self'): number | nul
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Seconds of CPU time all cores have spent busy since boot (/proc/stat, USER_HZ = 100); null without /proc. */
+function cpuBusySeconds(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait.
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - v[3] - v[4]) / 100;
   } catch {
     return null;
   }

@@ -9,6 +9,8 @@ export interface Row {
   /** Whole-process wall time (ms), Node start-up included for ours. */
   wallMs: number | null;
   peakRssMb: number | null;
+  /** CPU cores other processes used meanwhile. */
+  otherLoad: number | null;
   note?: string;
 }
 
@@ -21,7 +23,8 @@ export function fmtCount(n: number): string {
 }
 
 export function table(rows: Row[]): string {
-  const head = ['Measurement', 'Format', 'In-process s', 'Frames/s in-proc', 'Wall s', 'Frames/s wall', 'Peak RSS MB', 'Note'];
+  const head = ['Measurement', 'Format', 'In-process s', 'Frames/s in-proc', 'Wall s', 'Frames/s wall', 'Peak RSS MB',
+    'Other load', 'Note'];
   const body = rows.map((r) => [
     r.name, r.format,
     r.inProcessMs === null ? '-' : (r.inProcessMs / 1000).toFixed(2),
@@ -29,9 +32,10 @@ export function table(rows: Row[]): string {
     r.wallMs === null ? '-' : (r.wallMs / 1000).toFixed(2),
     fmtRate(r.frames, r.wallMs),
     r.peakRssMb === null ? '-' : r.peakRssMb.toFixed(0),
+    r.otherLoad === null ? '-' : r.otherLoad.toFixed(2),
     r.note ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === 7 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === 8 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

@@ -47,8 +47,6 @@ export class TcpSide {
   dsack: [number, number] | null = null;
   winField: number;
   winMax: number;
-  /** Last payload byte sent: a one-byte keep-alive repeats it, so reassembly sees no conflicting data. */
-  lastByte = 0;
   wscale = 0;
   lastTsVal = 0;
   readonly stream: ByteStream;
@@ -128,7 +126,6 @@ export class TcpConn {
     const flags = ACK | (len === from.stream.remaining ? PSH : 0);
     const at = this.segment(from, to, seq, from.rcvNxt, flags, from.winField, -1);
     from.stream.take(len, this.e.fb.buf, at);
-    if (len > 0) from.lastByte = this.e.fb.buf[at + len - 1];
     const kept = keep ? { seq, bytes: this.e.fb.buf.slice(at, at + len), flags } : null;
     this.finish(at + len);
     from.nxt = add(seq, len);
@@ -162,12 +159,13 @@ export class TcpConn {
     this.finish(at + 1);
   }
 
-  /** Keep-alive: one byte before the next sequence number, with no data or (Windows style) that byte again. */
-  keepAlive(from: TcpSide, withByte: boolean): void {
-    const seq = add(from.nxt, -1);
-    const at = this.segment(from, this.peer(from), seq, from.rcvNxt, ACK, from.winField, -1);
-    if (withByte) this.e.fb.buf[at] = from.lastByte;
-    this.finish(at + (withByte ? 1 : 0));
+  /**
+   * Keep-alive: one below the next sequence number, no data (Linux). The Windows form repeats the last byte, but
+   * tshark then reports a reassembly error when that byte ended a TLS record spanning segments.
+   */
+  keepAlive(from: TcpSide): void {
+    const at = this.segment(from, this.peer(from), add(from.nxt, -1), from.rcvNxt, ACK, from.winField, -1);
+    this.finish(at);
   }
 
   /**

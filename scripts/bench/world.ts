@@ -20,7 +20,8 @@ const PREFIXES = ['www', 'api', 'cdn', 'static', 'img', 'login', 'mail', 'app', 
 const TLDS = ['com', 'net', 'org', 'io', 'dev', 'co.uk', 'de', 'fr', 'app'];
 /**
  * Ports in the ephemeral range that Wireshark 4.0 binds a UDP dissector to (`tshark -G decodes`): a client port
- * among them would make it dissect QUIC as something else, so clients never pick them.
+ * among them would make it dissect QUIC as something else, so clients never pick them (nor traceroute's
+ * 33434-33534, which tshark flags as "Possible traceroute").
  */
 const WIRESHARK_UDP_PORTS = new Set([34962, 34980, 37008, 41170, 44818, 45564, 47000, 47808, 49999, 54328, 56000, 56001,
   56500, 56501, 57000, 57001, 57032, 57033, 57500, 57501, 57532, 57533, 59000, 59001, 59032, 59033, 59500, 59501,
@@ -82,7 +83,8 @@ export class World {
   /** The client's next ephemeral port (Linux range 32768–60999). */
   ephemeralPort(client: Host): number {
     let p = this.nextPort.get(client) ?? this.rng.int(32768, 60999);
-    do p = p >= 60999 ? 32768 : p + this.rng.int(1, 7); while (WIRESHARK_UDP_PORTS.has(p));
+    do p = p >= 60999 ? 32768 : p + this.rng.int(1, 7);
+    while (WIRESHARK_UDP_PORTS.has(p) || (p >= 33434 && p <= 33534));
     this.nextPort.set(client, p);
     return p;
   }

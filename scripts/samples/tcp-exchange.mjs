@@ -1,7 +1,9 @@
 // A plain TCP exchange with Node's net module: handshake, a request, a reply of a few segments, and an orderly close
 // (the client's FIN first). `server` answers one connection then exits; `client` makes one; `both` does both.
 //   node tcp-exchange.mjs server --host 10.1.0.2 --port 8080
-//   node tcp-exchange.mjs client --host 10.1.0.2 --port 8080
+//   node tcp-exchange.mjs client --host 10.1.0.2 --port 8080 [--pause-ms 1500]
+// --bytes sets the reply size (default 4000); --pause-ms makes the client stop reading for a while after the first
+// data (with a small receive buffer the server then meets a zero window).
 import net from 'node:net';
 import { args, ready } from './args.mjs';
 
@@ -35,9 +37,15 @@ function client(port) {
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port }, () => sock.write('HELLO packetflow\nsend me the sample\n\n'));
     let n = 0;
+    let paused = false;
     sock.on('data', (d) => {
       n += d.length;
       if (n >= REPLY_BYTES) sock.end();
+      else if (a['pause-ms'] && !paused) {
+        paused = true;
+        sock.pause();
+        setTimeout(() => sock.resume(), Number(a['pause-ms']));
+      }
     });
     sock.on('close', () => { process.stdout.write(`received ${n}\n`); resolve(); });
     sock.on('error', reject);

@@ -1,0 +1,56 @@
+// Learner explanations are built from each event's stored facts: every TCP event the scenarios produce gets a
+// sentence that names what happened, and the costly ones say what they cost in round trips.
+import { describe, expect, it } from 'vitest';
+import { analyze } from './builder';
+import { SCENARIOS } from './scenarios';
+import { explainTcpEvent } from '../../../decoders/tcp/explain';
+import type { TimelineEvent } from '../../../decoders/timeline';
+
+function explained(prefix: string): Map<string, string[]> {
+  const sc = SCENARIOS.find((s) => s.name.startsWith(prefix))!;
+  const run = analyze(sc.segs);
+  const out = new Map<string, string[]>();
+  for (const e of run.events) {
+    const list = out.get(e.kind) ?? [];
+    list.push(explainTcpEvent(e, run.table.list[e.conversation]));
+    out.set(e.kind, list);
+  }
+  return out;
+}
+
+describe('explainTcpEvent', () => {
+  it('explains every event of every scenario in plain sentences built from its facts', () => {
+    for (const sc of SCENARIOS) {
+      const run = analyze(sc.segs);
+      for (const e of run.events) {
+        const text = explainTcpEvent(e, run.table.list[e.conversation]);
+        expect(text, `${sc.name}: ${e.kind}`).toMatch(/^[A-Z].*\.$/s);
+        expect(text, `${sc.name}: ${e.kind}`).not.toMatch(/undefined|NaN|\[object/);
+      }
+    }
+  });
+
+  it('says what the handshake costs and what a zero window means', () => {
+    const clean = explained('clean connection');
+    expect(clean.get('tcp.handshake_completed')![0]).toMatch(/40\.0 ms.*1 round trip before the first byte/);
+    expect(clean.get('tcp.syn_sent')![0]).toMatch(/client asks to open a connection.*1460 bytes.*×128/);
+    expect(clean.get('tcp.time_wait_entered')![0]).toMatch(/client .* enters TIME_WAIT.*closed first/);
+    const zero = explained('zero window');
+    expect(zero.get('tcp.zero_window')![0]).toMatch(/server's receive buffer is full.*zero window.*client must stop/);
+    expect(zero.get('tcp.window_update')![0]).toMatch(/reopens its receive window to 2000 bytes/);
+  });
+
+  it('prices loss recovery: a timeout costs an RTO, a fast retransmission about one round trip', () => {
+    expect(explained('retransmission after a timeout').get('tcp.retransmission')![0]).toMatch(/RTO/);
+    const fast = explained('lost segment, duplicate ACKs');
+    expect(fast.get('tcp.fast_retransmission')![0]).toMatch(/duplicate ACKs.*one extra round trip/);
+    expect(fast.get('tcp.duplicate_ack')![2]).toMatch(/Duplicate ACK #3.*frame 8/);
+  });
+
+  it('tells a refused connection from an abort', () => {
+    expect(explained('connection refused').get('tcp.reset')![0]).toMatch(/server refuses the connection.*port 443/);
+    const abort: TimelineEvent = { id: 0, kind: 'tcp.reset', frame: 1, conversation: 0, dir: 0, a: 1, b: 2, ref: undefined };
+    const conv = analyze(SCENARIOS[0].segs).table.list[0];
+    expect(explainTcpEvent(abort, conv)).toMatch(/client aborts the connection/);
+  });
+});
