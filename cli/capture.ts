@@ -111,7 +111,7 @@ export async function runCapture(argv: string[], io: CaptureCliIo = { out: proce
     const stopped = interrupted.then(() => client.stop());
     const summary = await Promise.race([client.ended, stopped]) ?? await client.ended;
     if (io.err.isTTY && !parsed.quiet) io.err.write('\r\x1b[K');
-    io.err.write(`${formatCounters(summary.counters)}\n`);
+    io.err.write(`${formatCounters(summary.counters, true)}\n`);
     if (summary.outputFile) io.err.write(`saved ${summary.counters.packets} frames to ${summary.outputFile} (${summary.fileBytes} bytes)\n`);
     if (summary.error) {
       io.err.write(`packetflow capture: ${summary.error.message}\n`);
@@ -167,10 +167,14 @@ export function formatDevices(devices: DeviceInfo[]): string {
   }).join('');
 }
 
-export function formatCounters(c: CaptureCounters): string {
+/** One line of counters; `average` gives the rates over the whole capture (for the final summary). */
+export function formatCounters(c: CaptureCounters, average = false): string {
   const kernel = c.kernelDropped === null ? 'n/a' : String(c.kernelDropped);
-  return `${c.packets} packets, ${formatBytes(c.bytes)}, ${c.packetRate} pkt/s, ${formatBytes(c.byteRate)}/s, ` +
-    `dropped by kernel: ${kernel}, dropped by us: ${c.ourDropped}, ${(c.elapsedMs / 1000).toFixed(1)} s`;
+  const secs = c.elapsedMs / 1000;
+  const pps = average ? (secs > 0 ? Math.round(c.packets / secs) : 0) : c.packetRate;
+  const bps = average ? (secs > 0 ? Math.round(c.bytes / secs) : 0) : c.byteRate;
+  return `${c.packets} packets, ${formatBytes(c.bytes)}, ${pps} pkt/s, ${formatBytes(bps)}/s${average ? ' on average' : ''}, ` +
+    `dropped by kernel: ${kernel}, dropped by us: ${c.ourDropped}, ${secs.toFixed(1)} s`;
 }
 
 function formatBytes(n: number): string {

@@ -38,6 +38,8 @@ interface CaptureSession {
   client: CaptureHostClient;
   file: string;
   paused: boolean;
+  /** cap cannot report kernel drops. */
+  kernelUnknown: boolean;
   last: CaptureCounters | null;
   summary: Promise<CaptureSummary>;
 }
@@ -64,6 +66,8 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
     serviceIdleMs: deps.serviceIdleMs ?? 60_000,
   };
   const sessions = new Map<number, CaptureSession | ReplaySession>();
+  /** Files of every session, running or ended, for "Save as…" after stopping. */
+  const files = new Map<number, string>();
   let nextSession = 1;
   let service: { client: CaptureHostClient; idle: ReturnType<typeof setTimeout> | null } | null = null;
 
@@ -97,11 +101,12 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
     return s;
   };
 
-  const stats = (id: number, c: CaptureCounters | null, paused: boolean): CaptureStats => ({
+  /** `kernelUnknown` says whether the source can report kernel drops before its first counters arrive. */
+  const stats = (id: number, c: CaptureCounters | null, paused: boolean, kernelUnknown = false): CaptureStats => ({
     session: id,
     captured: c?.packets ?? 0,
     droppedKernel: (c?.kernelDropped ?? 0) + (c?.interfaceDropped ?? 0),
-    ...(c && c.kernelDropped === null ? { droppedKernelUnknown: true } : {}),
+    ...((c ? c.kernelDropped === null : kernelUnknown) ? { droppedKernelUnknown: true } : {}),
     droppedOurs: c?.ourDropped ?? 0,
     bytes: c?.bytes ?? 0,
     rate: c?.packetRate ?? 0,
@@ -152,8 +157,12 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
       const id = nextSession++;
       const client = new CaptureHostClient(d.startHost());
       let seq = 0;
+      // The host sends the stream's header piece before its start reply: hold everything until the renderer has the
+      // session id (it gets start()'s result first, since IPC keeps order and we emit on a later turn).
+      let held: (() => void)[] | null = [];
+      const emit = (fn: () => void) => (held ? held.push(fn) : fn());
       const session: CaptureSession = {
-        kind: 'capture', id, client, file, paused: false, last: null, summary: client.ended,
+        kind: 'capture', id, client, file, paused: false, kernelUnknown: false, last: null, summary: client.ended,
       };
       let started;
       try {
@@ -161,10 +170,10 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
           device: options.device, filter: options.filter, snaplen: options.snaplen,
           promiscuous: options.promiscuous, outputFile: file,
         }, {
-          onPiece: (bytes, frames) => host.emit('capture.frames', { session: id, seq: seq++, bytes, frames }),
+          onPiece: (bytes, frames) => emit(() => host.emit('capture.frames', { session: id, seq: seq++, bytes, frames })),
           onCounters: (c) => {
             session.last = c;
-            host.emit('capture.stats', stats(id, c, session.paused));
+            emit(() => host.emit('capture.stats', stats(id, c, session.paused)));
           },
         });
       } catch (e) {
@@ -172,7 +181,9 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
         throw e;
       }
       session.summary = client.ended;
+      session.kernelUnknown = started.source === 'cap';
       sessions.set(id, session);
+      files.set(id, file);
       void client.ended.then((summary) => {
         const ended: CaptureEnded = {
           session: id,
@@ -181,8 +192,13 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
           stats: stats(id, summary.counters, session.paused),
           file: summary.outputFile,
         };
-        host.emit('capture.ended', ended);
+        emit(() => host.emit('capture.ended', ended));
         client.close();
+      });
+      setImmediate(() => {
+        const queue = held ?? [];
+        held = null;
+        for (const fn of queue) fn();
       });
       const via = started.fallbackReason ? ` (${started.fallbackReason})` : '';
       return {
@@ -197,7 +213,7 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
       if (typeof paused !== 'boolean') throw new TypeError('paused must be a boolean');
       // Capture and decoding go on; only the display holds still (the renderer reads `paused` from the stats).
       s.paused = paused;
-      host.emit('capture.stats', stats(id, s.last, paused));
+      host.emit('capture.stats', stats(id, s.last, paused, s.kernelUnknown));
     },
 
     async stop(id: number): Promise<CaptureStats | null> {
@@ -213,8 +229,7 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
     },
 
     async saveAs(id: number): Promise<string | null> {
-      const s = sessions.get(checkSession(id));
-      const file = s?.file ?? null;
+      const file = files.get(checkSession(id));
       if (!file) throw new Error(`no capture session ${id}`);
       const dest = await host.showSaveDialog(file.slice(file.lastIndexOf('/') + 1));
       if (!dest) return null;
@@ -263,7 +278,8 @@ export function createLiveCapture(host: LiveCaptureHost, deps: Partial<LiveCaptu
         sessions.delete(id);
       }
       sessions.set(id, { kind: 'replay', id, replayer, source, file: path, finish: finishReplay });
-      replayer.start();
+      files.set(id, path);
+      setImmediate(() => replayer.start()); // after the renderer has the session id
       return { session: id, source: 'replay', file: path, description: `replaying ${path} at ${options.speed}×` };
     },
 
@@ -391,19 +407,9 @@ function defaultCanCapture(): boolean {
   return findTool('dumpcap') !== null || findTool('tcpdump') !== null;
 }
 
-interface ElectronUtilityProcess {
-  postMessage(message: unknown): void;
-  on(event: 'message', fn: (m: unknown) => void): void;
-  on(event: 'exit', fn: (code: number) => void): void;
-  kill(): boolean;
-  stderr: NodeJS.ReadableStream | null;
-}
-
-/** The capture host as an Electron utility process (loaded lazily: tests run without Electron). */
+/** The capture host as an Electron utility process (Electron is required lazily: tests run without it). */
 export function forkUtilityHost(modulePath: string): HostProcess {
-  const { utilityProcess } = nodeRequire()('electron') as {
-    utilityProcess: { fork(path: string, args: string[], opts: object): ElectronUtilityProcess };
-  };
+  const { utilityProcess } = nodeRequire()('electron') as typeof import('electron');
   const child = utilityProcess.fork(modulePath, [], { serviceName: 'PacketFlow capture', stdio: 'pipe' });
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => { tail = (tail + d.toString()).slice(-4000); });

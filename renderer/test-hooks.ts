@@ -24,8 +24,11 @@ export interface PfTestState {
   detailsLabel: string | null;
   draws: number;
   lastDrawMs: number;
-  /** ms from opening the file to the first diagram with arrows. */
+  /** ms from opening the file to the first diagram with arrows, to the whole file analysed (wall, in the page), and
+   * the worker's own time for it. */
   firstDiagramMs: number | null;
+  loadWallMs: number | null;
+  workerMs: number | null;
   cspViolations: string[];
   errors: string[];
 }
@@ -33,12 +36,24 @@ export interface PfTestState {
 export const pfTest: PfTestState = {
   ready: false, renderer: 'none', file: null, framesLoaded: 0, loadDone: false, cursor: { frame: 0, y: 0 },
   selectedFrame: 0, arrowsDrawn: 0, ghosts: 0, mode: 'empty', lanes: [], shownFrames: 0, filterMatches: null, filterError: null, highlightedFrame: null, conversations: [],
-  detailsFrame: null, detailsLabel: null, draws: 0, lastDrawMs: 0, firstDiagramMs: null, cspViolations: [], errors: [],
+  detailsFrame: null, detailsLabel: null, draws: 0, lastDrawMs: 0, firstDiagramMs: null, loadWallMs: null, workerMs: null, cspViolations: [], errors: [],
 };
+
+/** Commands for the benchmark (scripts/bench-renderer.ts): drive the view and read what was drawn. */
+export interface PfControl {
+  scrollBy(dx: number, dy: number): void;
+  zoom(factor: number): void;
+  setRowPx(rowPx: number): void;
+  fitAll(): void;
+  end(): void;
+  /** Line segments of the last drawn scene, [x0, y0, x1, y1, ...] (arrows and aggregated bands). */
+  segments(): number[];
+}
 
 declare global {
   interface Window {
     __pfTest: PfTestState;
+    __pfControl?: PfControl;
   }
 }
 

@@ -25,7 +25,12 @@ PIDS=()
 
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  for ns in $C $R $S; do ip netns del "$ns" 2>/dev/null || true; done
+  # Whatever still runs inside our namespaces was started by this script.
+  for ns in $C $R $S; do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    [ -n "$pids" ] && kill $pids 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -55,7 +60,7 @@ setup_net() {
   local py
   py=$(command -v python3 || true)
   if [ -n "$py" ]; then
-    in_ns $R "$py" scripts/samples/tun-delay.py pfdelay "$DELAY_MS" > "$WORK/delay.out" &
+    ip netns exec $R "$py" scripts/samples/tun-delay.py pfdelay "$DELAY_MS" > "$WORK/delay.out" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 50); do grep -q ready "$WORK/delay.out" 2>/dev/null && break; sleep 0.1; done
     ip -n $R link set pfdelay up
@@ -68,8 +73,6 @@ setup_net() {
   else
     echo "record-samples: no python3, so no userspace delay: the samples will have a sub-millisecond RTT"
   fi
-  # Warm the ARP caches so the samples start with the conversation itself.
-  in_ns $C ping -c 1 -W 2 10.10.2.2 >/dev/null
 }
 
 # wait_ready FILE: a server printed "ready PORT"
@@ -80,7 +83,7 @@ capture() {
   local name=$1 filter=$2; shift 2
   local file="$OUT/$name.pcapng" log="$WORK/$name.capture"
   # tcpdump as the source: kernel timestamps (cap's are taken on delivery). SNAPLEN keeps only headers when set.
-  in_ns $C node dist/cli.js capture -i c0 -f "$filter" -w "$file" --source "${SOURCE:-tcpdump}" \
+  ip netns exec $C node dist/cli.js capture -i c0 -f "$filter" -w "$file" --source "${SOURCE:-tcpdump}" \
     ${SNAPLEN:+-s "$SNAPLEN"} -q 2> "$log" &
   local cap=$!
   for _ in $(seq 100); do grep -q 'capturing on' "$log" && break; sleep 0.05; done
@@ -94,7 +97,7 @@ capture() {
 
 server() { # server NAME SCRIPT ARGS...: starts a server in the server namespace
   local name=$1 script=$2; shift 2
-  in_ns $S node "scripts/samples/$script.mjs" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" &
+  ip netns exec $S node "scripts/samples/$script.mjs" "$@" > "$WORK/$name.out" 2> "$WORK/$name.err" &
   PIDS+=($!)
   wait_ready "$WORK/$name.out"
 }
@@ -104,8 +107,8 @@ client() { in_ns $C node "scripts/samples/$1.mjs" "${@:2}"; }
 setup_net
 
 echo "01: TCP handshake, data, close"
-server tcp tcp-exchange server --host 10.10.2.2 --port 8080
-capture 01-tcp-handshake-data-close "tcp port 8080" client tcp-exchange client --host 10.10.2.2 --port 8080
+server tcp tcp-exchange server --host 10.10.2.2 --port 7070
+capture 01-tcp-handshake-data-close "tcp port 7070" client tcp-exchange client --host 10.10.2.2 --port 7070
 
 echo "02: TLS 1.3 handshake"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -subj /CN=packetflow.test \
@@ -121,14 +124,14 @@ capture 03-dns-lookups "udp port 53" client dns-client --server 10.10.2.2:53
 
 echo "04: TCP loss and retransmission (tbf queue drops on the router)"
 tc -n $R qdisc add dev r0 root tbf rate 8mbit burst 3000 limit 6000
-server bulk tcp-exchange server --host 10.10.2.2 --port 8081 --bytes 400000
-SNAPLEN=96 capture 04-tcp-loss-retransmission "tcp port 8081" client tcp-exchange client --host 10.10.2.2 --port 8081 --bytes 400000
+server bulk tcp-exchange server --host 10.10.2.2 --port 7071 --bytes 250000
+SNAPLEN=96 capture 04-tcp-loss-retransmission "tcp port 7071" client tcp-exchange client --host 10.10.2.2 --port 7071 --bytes 250000
 tc -n $R qdisc del dev r0 root
 
 echo "05: zero window (a client with a small receive buffer that stops reading)"
 in_ns $C sysctl -q -w net.ipv4.tcp_rmem="4096 8192 8192"
-server slow tcp-exchange server --host 10.10.2.2 --port 8082 --bytes 60000
-capture 05-zero-window "tcp port 8082" client tcp-exchange client --host 10.10.2.2 --port 8082 --bytes 60000 --pause-ms 1000
+server slow tcp-exchange server --host 10.10.2.2 --port 7072 --bytes 60000
+SNAPLEN=96 capture 05-zero-window "tcp port 7072" client tcp-exchange client --host 10.10.2.2 --port 7072 --bytes 60000 --pause-ms 1000
 
 ls -l "$OUT"/*.pcapng
 for f in "$OUT"/*.pcapng; do

@@ -2,6 +2,8 @@
 // when the host dies (cap aborts its process when a device disappears). Node-only.
 import { fork } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import type { RawFrame } from '../frame';
+import { CaptureReader } from '../reader';
 import { LiveCaptureError } from './errors';
 import type { Availability, FilterVerdict, HostMessage, HostRequest } from './protocol';
 import type { CaptureCounters, CaptureStarted, CaptureSummary, DeviceInfo, LiveCaptureOptions } from './types';
@@ -17,11 +19,12 @@ export interface HostProcess {
 }
 
 /** Starts a host as a Node child process: `node modulePath ...args` with an IPC channel. */
-export function forkNodeHost(modulePath: string, args: string[] = [], execPath?: string): HostProcess {
+export function forkNodeHost(modulePath: string, args: string[] = [], opts: { execPath?: string; execArgv?: string[] } = {}):
+  HostProcess {
   const child = fork(modulePath, args, {
     serialization: 'advanced', // Uint8Array pieces cross as bytes, not as JSON objects
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    ...(execPath ? { execPath } : {}),
+    ...opts,
   });
   let tail = '';
   child.stderr?.setEncoding('utf8');
@@ -38,6 +41,11 @@ export function forkNodeHost(modulePath: string, args: string[] = [], execPath?:
 export interface StreamHandlers {
   /** A piece of the capture's pcapng stream (seq from 1); the host waits for acknowledgements beyond a bound. */
   onPiece?(bytes: Uint8Array, frames: number, firstFrame: number, seq: number): void;
+  /**
+   * The same stream as frames (RawFrame, exact timestamps), read back with the file reader. Bytes are valid only
+   * during the call.
+   */
+  onFrames?(frames: RawFrame[]): void;
   onCounters?(c: CaptureCounters): void;
 }
 
@@ -45,6 +53,7 @@ export class CaptureHostClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private handlers: StreamHandlers = {};
+  private reader: CaptureReader | null = null;
   private lastCounters: CaptureCounters | null = null;
   private started: CaptureStarted | null = null;
   private endedResolve: ((s: CaptureSummary) => void) | null = null;
@@ -68,12 +77,21 @@ export class CaptureHostClient {
         }
         case 'piece':
           this.handlers.onPiece?.(m.bytes, m.frames, m.firstFrame, m.seq);
+          if (this.reader) {
+            const frames = this.reader.push(m.bytes);
+            if (frames.length) this.handlers.onFrames?.(frames);
+          }
           // Acknowledge once handled: a slow consumer makes the host refuse pieces instead of growing without bound.
           return proc.send({ type: 'ack', seq: m.seq });
         case 'counters':
           this.lastCounters = m.counters;
           return this.handlers.onCounters?.(m.counters);
         case 'ended':
+          if (this.reader) {
+            const rest = this.reader.end();
+            if (rest.length) this.handlers.onFrames?.(rest);
+            this.reader = null;
+          }
           this.started = null;
           this.endedResolve?.(m.summary);
           this.endedResolve = null;
@@ -104,6 +122,7 @@ export class CaptureHostClient {
   /** Starts a capture; `stream: false` skips the pcapng pieces (the CLI only needs the file and the counters). */
   async start(options: LiveCaptureOptions, handlers: StreamHandlers = {}, stream = true): Promise<CaptureStarted> {
     this.handlers = handlers;
+    this.reader = handlers.onFrames ? new CaptureReader(`live capture on ${String(options.device)}`) : null;
     this.lastCounters = null;
     this.ended = new Promise((r) => { this.endedResolve = r; });
     const started = await this.request({ type: 'start', id: 0, options, stream }) as CaptureStarted;

@@ -1,8 +1,15 @@
 // The pcapng stream of a live capture: the same bytes go to the output file (written as the capture runs, so a crash
 // loses nothing already flushed) and, piece by piece, to the viewer, which reads them with the file reader.
 // Node-only (fs).
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+//
+// Section, interface, statistics and secrets blocks come from capture/pcapng-writer. Enhanced Packet Blocks, one
+// per frame at up to 100k frames/s, are written straight into one reused buffer instead (no allocation per frame:
+// the garbage collector's pauses are what overflows the kernel's capture ring); a test checks they are
+// byte-identical to PcapngWriter.packet().
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { BT_EPB } from '../pcapng';
 import { PcapngWriter, type SectionOptions, type StatisticsToWrite } from '../pcapng-writer';
+import { joined, joinTimestamp, MICROSECONDS, NANOSECONDS, type TsUnits } from '../timestamps';
 import { LiveCaptureError } from './errors';
 
 export interface OutputInterface {
@@ -33,15 +40,15 @@ export interface OutputOptions {
 export class PcapngOutput {
   private readonly w = new PcapngWriter();
   private fd: number | null = null;
-  private blocks: Uint8Array[] = [];
-  /** Per pending block: 1 for a packet block, 0 otherwise (to count the frames a partial write kept). */
-  private isFrame: number[] = [];
-  private pendingBytes = 0;
+  private buf = new Uint8Array(1 << 20);
+  private view = new DataView(this.buf.buffer);
+  private used = 0;
+  private units: TsUnits[] = [];
   private pendingFrames = 0;
   private pendingFirst = 0;
   private nextFrame = 1;
-  /** Stream offset of the next block (equals the file size while the file is healthy). */
-  private offset = 0;
+  /** Stream offset of the start of the pending bytes. */
+  private flushedOffset = 0;
   /** Bytes of the file holding complete blocks, and the frames in them. */
   fileBytes = 0;
   framesInFile = 0;
@@ -50,6 +57,7 @@ export class PcapngOutput {
   /** Frames the viewer did not accept. */
   refusedFrames = 0;
   private lastSync = 0;
+  private syncing = false;
   private readonly write: NonNullable<OutputOptions['write']>;
 
   constructor(private readonly opts: OutputOptions) {
@@ -58,7 +66,8 @@ export class PcapngOutput {
       try {
         this.fd = openSync(opts.file, 'w');
       } catch (e) {
-        throw fileError(e, opts.file, 0, 0);
+        throw new LiveCaptureError('write-failed', `Cannot create the capture file ${opts.file}: ` +
+          `${(e as Error).message}. Choose a folder you can write to.`, (e as Error).message);
       }
     }
   }
@@ -68,90 +77,107 @@ export class PcapngOutput {
   }
 
   get bytesPending(): number {
-    return this.pendingBytes;
+    return this.used;
   }
 
   /** Section header and one interface block per device; flushed at once so the file is valid from the start. */
   start(interfaces: OutputInterface[]): void {
-    this.push(this.w.header(this.opts.section));
+    this.append(this.w.header(this.opts.section));
     for (const i of interfaces) {
-      this.push(this.w.interface({
-        linkType: i.linkType, snaplen: i.snaplen, name: i.name, description: i.description,
-        tsresol: i.tsResolution >= 1e9 ? 9 : 6,
+      const ns = i.tsResolution >= 1e9;
+      this.units.push(ns ? NANOSECONDS : MICROSECONDS);
+      this.append(this.w.interface({
+        linkType: i.linkType, snaplen: i.snaplen, name: i.name, description: i.description, tsresol: ns ? 9 : 6,
       }));
     }
     this.flush();
   }
 
-  /** Appends a frame; returns the stream offset of its Enhanced Packet Block. */
+  /** Appends a frame as an Enhanced Packet Block; returns the block's offset in the stream. */
   packet(iface: number, tsSec: number, tsNsec: number, bytes: Uint8Array, originalLength: number): number {
-    const at = this.offset;
+    const len = bytes.length;
+    const total = 32 + ((len + 3) & ~3);
+    this.reserve(total);
+    const at = this.used, v = this.view;
+    v.setUint32(at, BT_EPB, true);
+    v.setUint32(at + 4, total, true);
+    v.setUint32(at + 8, iface, true);
+    joinTimestamp(tsSec, tsNsec, this.units[iface] ?? MICROSECONDS);
+    v.setUint32(at + 12, joined.hi, true);
+    v.setUint32(at + 16, joined.lo, true);
+    v.setUint32(at + 20, len, true);
+    v.setUint32(at + 24, originalLength, true);
+    this.buf.set(bytes, at + 28);
+    for (let p = at + 28 + len; p < at + total - 4; p++) this.buf[p] = 0; // the buffer is reused: clear padding
+    v.setUint32(at + total - 4, total, true);
+    this.used += total;
     if (this.pendingFrames === 0) this.pendingFirst = this.nextFrame;
-    this.push(this.w.packet({ interface: iface, tsSec, tsNsec, bytes, originalLength }), 1);
     this.pendingFrames++;
     this.nextFrame++;
-    return at;
+    return this.flushedOffset + at;
   }
 
   /** TLS key log (or other secrets) for the frames that follow. */
   secrets(text: string): void {
-    this.push(this.w.secrets(text));
+    this.append(this.w.secrets(text));
   }
 
   /** Writes what is pending to the file and hands it to the viewer. */
   flush(): void {
-    if (this.blocks.length === 0) return;
-    const piece = concat(this.blocks, this.pendingBytes);
-    const ends: number[] = [];
-    let end = 0;
-    for (const b of this.blocks) ends.push(end += b.length);
-    const frames = this.pendingFrames, first = this.pendingFirst, isFrame = this.isFrame;
-    this.blocks = [];
-    this.isFrame = [];
-    this.pendingBytes = 0;
+    if (this.used === 0) return;
+    const piece = this.buf.slice(0, this.used); // the viewer keeps (or is sent) the piece; the buffer is reused
+    const frames = this.pendingFrames, first = this.pendingFirst;
+    this.flushedOffset += this.used;
+    this.used = 0;
     this.pendingFrames = 0;
-    this.writeFile(piece, ends, isFrame, frames);
+    this.writeFile(piece, frames);
     if (this.opts.onPiece && !this.opts.onPiece(piece, frames, first)) this.refusedFrames += frames;
   }
 
   /** Interface Statistics Blocks, a last flush and closing the file. */
   finish(stats: (StatisticsToWrite & { interface: number })[]): void {
-    for (const s of stats) this.push(this.w.statistics(s.interface, s));
+    for (const s of stats) this.append(this.w.statistics(s.interface, s));
     this.flush();
     if (this.fd !== null) {
       try {
-        if (!this.fileError) fdatasyncSync(this.fd);
-      } catch { /* a sync failure after complete writes loses nothing a crash would not */ }
+        if (!this.fileError) fdatasyncSync(this.fd); // on disk before we say it is saved
+      } catch { /* every block was written; only a power cut could still lose them */ }
       closeSync(this.fd);
       this.fd = null;
     }
   }
 
-  private push(block: Uint8Array, isFrame = 0): void {
-    this.blocks.push(block);
-    this.isFrame.push(isFrame);
-    this.pendingBytes += block.length;
-    this.offset += block.length;
+  private append(block: Uint8Array): void {
+    this.reserve(block.length);
+    this.buf.set(block, this.used);
+    this.used += block.length;
   }
 
-  private writeFile(piece: Uint8Array, blockEnds: number[], isFrame: number[], frames: number): void {
+  private reserve(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.used + n));
+    next.set(this.buf.subarray(0, this.used));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  private writeFile(piece: Uint8Array, frames: number): void {
     if (this.fd === null || this.fileError) return;
     let done = 0;
     try {
       while (done < piece.length) done += this.write(this.fd, piece, done, piece.length - done);
       this.fileBytes += piece.length;
       this.framesInFile += frames;
-      const now = Date.now();
-      if (now - this.lastSync >= (this.opts.syncIntervalMs ?? 1000)) {
-        this.lastSync = now;
-        fdatasyncSync(this.fd);
-      }
+      this.syncSometimes();
     } catch (e) {
       // Keep only whole blocks so the file stays readable, and say how much it holds.
+      const v = new DataView(piece.buffer, piece.byteOffset, piece.length);
       let keep = 0;
-      for (let i = 0; i < blockEnds.length && blockEnds[i] <= done; i++) {
-        keep = blockEnds[i];
-        this.framesInFile += isFrame[i];
+      while (keep + 12 <= done) {
+        const len = v.getUint32(keep + 4, true);
+        if (keep + len > done) break;
+        if (v.getUint32(keep, true) === BT_EPB) this.framesInFile++;
+        keep += len;
       }
       try {
         ftruncateSync(this.fd, this.fileBytes + keep);
@@ -159,6 +185,15 @@ export class PcapngOutput {
       this.fileBytes += keep;
       this.fileError = fileError(e, this.opts.file!, this.fileBytes, this.framesInFile);
     }
+  }
+
+  /** fdatasync off the event loop (it can take tens of ms, long enough to overflow the capture ring). */
+  private syncSometimes(): void {
+    const now = Date.now();
+    if (this.syncing || now - this.lastSync < (this.opts.syncIntervalMs ?? 1000) || this.fd === null) return;
+    this.lastSync = now;
+    this.syncing = true;
+    fdatasync(this.fd, () => { this.syncing = false; });
   }
 }
 
@@ -172,12 +207,4 @@ function fileError(e: unknown, file: string, bytes: number, frames: number): Liv
   }
   return new LiveCaptureError('write-failed', `Cannot write the capture file ${file}: ${msg}. ` +
     `The file keeps the ${frames} frames (${bytes} bytes) written before the failure.`, msg);
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
 }

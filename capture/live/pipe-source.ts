@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CaptureReader } from '../reader';
+import { immediateBufferSize } from './cap-source';
 import { LiveCaptureError, translateCaptureError, type ErrorContext } from './errors';
 import type { FrameReceiver, LiveSource, OpenSourceOptions, SourceStats } from './source';
 
@@ -33,16 +34,19 @@ export function findTool(tool: PipeTool, env: NodeJS.ProcessEnv = process.env, p
 /** Command-line arguments for a capture written to stdout. */
 export function pipeArgs(tool: PipeTool, o: OpenSourceOptions): string[] {
   if (tool === 'dumpcap') {
+    // dumpcap is not in immediate mode: its ring packs frames densely, so the usual 64 MiB is plenty.
+    const bufferSize = o.bufferSize ?? 64 * 2 ** 20;
     // dumpcap takes the buffer in MiB and writes pcapng (nanosecond timestamps when libpcap supports them).
-    const args = ['-i', o.device, '-w', '-', '-s', String(o.snaplen), '-B', String(Math.max(1, Math.round(o.bufferSize / 2 ** 20)))];
+    const args = ['-i', o.device, '-w', '-', '-s', String(o.snaplen), '-B', String(Math.max(1, Math.round(bufferSize / 2 ** 20)))];
     if (!o.promiscuous) args.push('-p');
     if (o.filter) args.push('-f', o.filter);
     return args;
   }
+  const bufferSize = o.bufferSize ?? immediateBufferSize(o.device);
   // -U: flush after every packet (we read a pipe, not a file); --immediate-mode: hand packets over at once instead
   // of when a kernel block fills or times out (which also loses a partly filled block on exit); -n: no name
   // lookups; -B in KiB.
-  const args = ['-i', o.device, '-w', '-', '-U', '-n', '-s', String(o.snaplen), '-B', String(Math.max(1, Math.round(o.bufferSize / 1024))),
+  const args = ['-i', o.device, '-w', '-', '-U', '-n', '-s', String(o.snaplen), '-B', String(Math.max(1, Math.round(bufferSize / 1024))),
     '--time-stamp-precision=nano', '--immediate-mode'];
   if (!o.promiscuous) args.push('-p');
   if (o.filter) args.push('--', o.filter);

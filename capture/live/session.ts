@@ -10,7 +10,6 @@ import type { CaptureCounters, CaptureStarted, CaptureSummary, LiveCaptureOption
 
 export const DEFAULTS = {
   snaplen: 262144,
-  bufferSize: 64 * 2 ** 20,
   batchIntervalMs: 50,
   /** A piece is also handed over once this many bytes are pending, so memory stays bounded at any rate. */
   maxPieceBytes: 1 << 20,
@@ -49,7 +48,7 @@ export class LiveCaptureSession {
   private lastTs = { sec: 0, nsec: 0 };
 
   private constructor(private readonly opts: LiveCaptureOptions, private readonly output: PcapngOutput,
-    private readonly cb: SessionCallbacks, private readonly now: () => number, started: CaptureStarted) {
+    private readonly now: () => number, started: CaptureStarted) {
     this.started = started;
     this.startMs = now();
     this.finished = new Promise((r) => { this.resolveFinished = r; });
@@ -73,10 +72,12 @@ export class LiveCaptureSession {
     // pipe source may deliver with its first chunk: hold them until the output has its header.
     const early: { i: number; ts: number; ns: number; b: Uint8Array; o: number }[] = [];
     let session: LiveCaptureSession | null = null;
+    let earlyError: LiveCaptureError | null = null;
+    let earlyEnd = false;
     const receivers = devices.map((_, i): FrameReceiver => ({
       frame: (ts, ns, b, o) => session ? session.onFrame(i, ts, ns, b, o) : early.push({ i, ts, ns, b: b.slice(), o }),
-      failed: (e) => session?.fail(e),
-      ended: () => session?.onSourceEnded(),
+      failed: (e) => session ? session.fail(e) : (earlyError ??= e),
+      ended: () => session ? session.onSourceEnded() : (earlyEnd = true),
     }));
     const opened: LiveSource[] = [];
     let fallbackReason: string | undefined;
@@ -84,7 +85,7 @@ export class LiveCaptureSession {
       for (let i = 0; i < devices.length; i++) {
         const r = await openSource(opts.source ?? 'auto', {
           device: devices[i], filter, snaplen, promiscuous: opts.promiscuous ?? true,
-          bufferSize: opts.bufferSize ?? DEFAULTS.bufferSize,
+          bufferSize: opts.bufferSize ?? null,
         }, receivers[i], ctx);
         opened.push(r.source);
         fallbackReason ??= r.fallbackReason;
@@ -126,10 +127,12 @@ export class LiveCaptureSession {
       ...(fallbackReason ? { fallbackReason } : {}),
       notes,
     };
-    const s = new LiveCaptureSession(opts, output, cb, now, started);
+    const s = new LiveCaptureSession(opts, output, now, started);
     session = s;
     s.sources = opened;
     for (const f of early) s.onFrame(f.i, f.ts, f.ns, f.b, f.o);
+    if (earlyError) s.fail(earlyError);
+    else if (earlyEnd) s.onSourceEnded();
     s.timers.push(setInterval(() => s.flush(), opts.batchIntervalMs ?? DEFAULTS.batchIntervalMs));
     if (cb.onCounters) s.timers.push(setInterval(() => cb.onCounters!(s.counters()), cb.countersIntervalMs ?? 500));
     return s;

@@ -25,7 +25,8 @@ export interface OpenSourceOptions {
   filter: string;
   snaplen: number;
   promiscuous: boolean;
-  bufferSize: number;
+  /** Kernel buffer in bytes; null lets the source pick (see capBufferSize). */
+  bufferSize: number | null;
 }
 
 export interface LiveSource {

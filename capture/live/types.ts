@@ -34,7 +34,7 @@ export interface LiveCaptureOptions {
   outputFile?: string;
   /** 'auto' (default): cap when it loads, else dumpcap, else tcpdump. */
   source?: LiveSourceKind | 'auto';
-  /** Kernel buffer in bytes (default 64 MiB: on Linux every ring slot is as large as the interface's MTU). */
+  /** Kernel buffer in bytes (default: 64 MiB, 256 MiB for cap on Linux devices with a large MTU such as lo). */
   bufferSize?: number;
   /** A batch is handed over at least this often (default 50 ms), and the output file is flushed with it. */
   batchIntervalMs?: number;

@@ -1,9 +1,9 @@
 // TCP conversations as tshark 4.0 reconstructs them: tcp.stream numbering (port reuse included), the handshake and
 // initial RTT, window scaling, every tcp.analysis flag (sequence-analysis.ts), FIN/RST per side; plus what the
-// course teaches on top: endpoint states, RTT samples, bytes in flight, and in-order stream bytes for TLS/DNS.
+// course teaches on top: endpoint states, RTT per side, bytes in flight, and the stream bytes for TLS/DNS.
 import type { Conversation } from '../model';
 import type { ConversationTable } from '../conversations';
-import type { DecodedPacket } from '../packet';
+import type { DecodedPacket, TcpSegment } from '../packet';
 import { TcpFlag } from '../packet';
 import type { EventKind, Timeline } from '../timeline';
 import { TCP_ANALYSIS_FLAGS, type TcpAnalysisFlagName, type TcpJson } from '../analysis-json';
@@ -14,16 +14,20 @@ import { observeSegment } from './endpoint-state';
 import { TcpState, type TcpStateCode } from './events';
 import { StreamReassembly, type StreamMode } from './stream-reassembly';
 import { add32, sub32 } from './seq';
+import { TupleTable } from './tuple-table';
 
 export { TcpAnalysisFlag, tcpAnalysisNames, tcpAnalysisFieldNames } from './flags';
 export { TcpState, ResetKind, tcpStateName } from './events';
 export type { StreamMode } from './stream-reassembly';
 
 export interface TcpStreamSink {
-  /** In-order, de-duplicated payload bytes of one direction (retransmissions/overlaps trimmed, out-of-order segments
-   *  buffered until the gap fills, bounded memory). `frame` is the frame whose segment supplied these bytes (the
-   *  frame that completes a message is what TLS/DNS report). Return false when no more data is wanted for this
-   *  direction (then stop buffering it: performance). Data is only valid during the call (copy to keep). */
+  /** Payload bytes of one direction, each byte at most once and in sequence order (retransmissions and overlaps
+   *  trimmed). In 'tshark' stream mode (default) these are the segments tshark dissects, as they arrive: what a
+   *  retransmission or out-of-order segment carries is not passed on and becomes a gap; in 'reorder' mode segments
+   *  ahead of a hole wait (bounded) until it fills. Each call is one segment's bytes, so a parser can resynchronise
+   *  at a call boundary after a gap. `frame` is the frame whose segment supplied these bytes (the frame that
+   *  completes a message is what TLS/DNS report). Return false when no more data is wanted for this direction
+   *  (then nothing more is kept for it). Data is only valid during the call (copy to keep). */
   onData(conv: Conversation, dir: 0 | 1, data: Uint8Array, frame: number, time: number): boolean;
   /** `length` bytes are missing from the capture in this direction (never captured): parsers resynchronise or stop. */
   onGap(conv: Conversation, dir: 0 | 1, length: number, frame: number): void;
@@ -89,6 +93,25 @@ interface TcpConv {
 }
 
 const NS = 1e9;
+
+/** How far tshark 4.0 gets with a segment (dissect_tcp stops early on headers it cannot use). */
+const enum Mode {
+  /** A usable header: everything. */
+  NORMAL,
+  /** A usable header whose options make tshark's option dissection throw (options cut by the capture, a SACK
+   *  option whose length is not 2 + 8n, a too short MPTCP option): analysed, but the flags are never shown. */
+  FLAGS_HIDDEN,
+  /** Header length under 20 bytes ("bogus"), segment at least that long: analysed (state changes) but dissection
+   *  stops before the flags and the analysis are shown. */
+  BOGUS_ANALYSED,
+  /** Header length under 20 and longer than the segment: only the stream number. */
+  BOGUS,
+  /** Header longer than the segment ("short segment"): no analysis, but flags, FIN/RST and SYN times count. */
+  SHORT,
+  /** Fewer than 20 header bytes captured (16 at least): analysed, flags and SYN times count, then dissection
+   *  stops at the checksum: no analysis shown. */
+  CUT,
+}
 const FLAG_EVENTS: [number, TcpAnalysisFlagName][] = [
   [TcpAnalysisFlag.ZERO_WINDOW_PROBE, 'zero_window_probe'],
   [TcpAnalysisFlag.ZERO_WINDOW, 'zero_window'],
@@ -135,9 +158,10 @@ export class TcpAnalyzer {
   private readonly table: ConversationTable;
   private readonly sink?: TcpStreamSink;
   private readonly streamMode: StreamMode;
-  /** Canonical 4-tuple: (lower host id, higher host id) → (lower port, higher port) → current conversation. */
-  private readonly byTuple = new Map<number, Map<number, TcpConv>>();
-  private readonly byConversation = new Map<number, TcpConv>();
+  /** Canonical 4-tuple → index in `list` of its current conversation. */
+  private readonly byTuple = new TupleTable();
+  /** By conversation id (ConversationTable index; other protocols leave holes). */
+  private readonly byConversation: (TcpConv | undefined)[] = [];
   private readonly list: TcpConv[] = [];
   private readonly seg: SegmentAnalysis = newSegmentAnalysis();
   /** The sender's nextseq and raw window before the current segment. */
@@ -166,9 +190,63 @@ export class TcpAnalyzer {
   }
 
   /** Called for every frame with p.tcp set, in frame order; `time` = seconds since the first frame of the capture.
-   *  Returns the conversation id and sets lastDir / lastFlags. */
-  onPacket(p: DecodedPacket, time: number): number {
-    const t = p.tcp!;
+   *  Returns the conversation id and sets lastDir / lastFlags. `srcHost`/`dstHost`: the HostTable ids of p.src and
+   *  p.dst when the caller already has them (saves interning the addresses a second time). */
+  onPacket(p: DecodedPacket, time: number, srcHost = -1, dstHost = -1): number {
+    let t = p.tcp!;
+    let mode = Mode.NORMAL;
+    // tshark's tcp.len: the IP length, but never beyond what the frame held on the wire (a bogus IP total length)
+    if (!p.reassembled) {
+      const room = p.frame.originalLength - t.offset - t.headerLength;
+      if (t.payloadLength > room) {
+        t = Object.assign(this.clamped, t);
+        t.payloadLength = Math.max(0, room);
+        if (room < 0) mode = Mode.SHORT;
+      }
+    }
+    if (mode === Mode.NORMAL && p.issues.length > 0 && optionsAbortDissection(p, t)) mode = Mode.FLAGS_HIDDEN;
+    return this.handle(p, t, time, srcHost, dstHost, mode);
+  }
+
+  private readonly clamped: TcpSegment = {
+    srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, headerLength: 0, payloadLength: 0, offset: 0,
+    options: { sackPermitted: false },
+  };
+
+  /**
+   * A frame whose TCP header the wire decoder rejected (p.tcp unset, p.ipProtocol 6, p.payloadStart at the header):
+   * a header length under 20, longer than the segment, or a header cut by the capture. tshark still gives it a
+   * tcp.stream when 16 bytes of the header were captured, and partly analyses it (see Mode). Returns the
+   * conversation id, or -1 when tshark would not either. Sets lastDir and lastFlags (always 0: tshark shows none).
+   */
+  onUndecodedTcp(p: DecodedPacket, time: number, srcHost = -1, dstHost = -1): number {
+    if (p.tcp || p.ipProtocol !== 6 || p.fragment || p.layers[p.layers.length - 1] !== 'tcp') return -1;
+    const b = p.payloadBytes, off = p.payloadStart, cap = p.payloadEnd - off;
+    if (cap < 16) return -1;
+    const u = this.undecoded;
+    u.srcPort = (b[off] << 8) | b[off + 1];
+    u.dstPort = (b[off + 2] << 8) | b[off + 3];
+    u.seq = ((b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7]) >>> 0;
+    u.ack = ((b[off + 8] << 24) | (b[off + 9] << 16) | (b[off + 10] << 8) | b[off + 11]) >>> 0;
+    u.flags = ((b[off + 12] & 1) << 8) | b[off + 13];
+    u.window = (b[off + 14] << 8) | b[off + 15];
+    u.headerLength = (b[off + 12] >> 4) * 4;
+    u.offset = off;
+    // the segment's length on the wire: what was captured plus what the snapshot length cut from the frame's end
+    const wire = p.payloadEnd === p.payloadBytes.length && !p.reassembled
+      ? cap + Math.max(0, p.frame.originalLength - p.frame.bytes.length) : cap;
+    u.payloadLength = Math.max(0, wire - u.headerLength);
+    const mode = u.headerLength < 20 ? (wire >= u.headerLength ? Mode.BOGUS_ANALYSED : Mode.BOGUS)
+      : u.headerLength > wire ? Mode.SHORT : Mode.CUT;
+    return this.handle(p, u, time, srcHost, dstHost, mode);
+  }
+
+  private readonly undecoded: TcpSegment = {
+    srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, headerLength: 0, payloadLength: 0, offset: 0,
+    options: { sackPermitted: false },
+  };
+
+  private handle(p: DecodedPacket, t: TcpSegment, time: number, srcHost: number, dstHost: number, mode: Mode): number {
     const frame = p.frame.index;
     if (Number.isNaN(this.baseSec)) this.baseSec = p.frame.tsSec;
     const now = (p.frame.tsSec - this.baseSec) * NS + p.frame.tsNsec;
@@ -176,13 +254,14 @@ export class TcpAnalyzer {
     this.lastTime = time;
     const flags = t.flags, seq = t.seq, ack = t.ack, len = t.payloadLength;
     const hosts = this.table.hosts;
-    const hs = hosts.intern(p.src), hd = hosts.intern(p.dst);
+    const hs = srcHost >= 0 ? srcHost : hosts.intern(p.src), hd = dstHost >= 0 ? dstHost : hosts.intern(p.dst);
 
     let c = this.lookup(hs, t.srcPort, hd, t.dstPort);
     if (!c) c = this.open(hs, p.src, t.srcPort, hd, p.dst, t.dstPort, frame, flags);
     let dir = hs === c.clientHost && t.srcPort === c.clientPort ? 0 : 1;
     let fwd = c.flows[dir], rev = c.flows[1 - dir];
     let extra = 0;
+    const analysed = mode === Mode.NORMAL || mode === Mode.FLAGS_HIDDEN || mode === Mode.BOGUS_ANALYSED || mode === Mode.CUT;
 
     const synOnly = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
     if (synOnly && fwd.baseSet) {
@@ -203,6 +282,8 @@ export class TcpAnalyzer {
       extra |= TcpAnalysisFlag.REUSED_PORTS;
     }
 
+    if (mode !== Mode.NORMAL && mode !== Mode.FLAGS_HIDDEN) return this.handleUndecoded(c, dir, p, t, frame, now, analysed, mode);
+
     // Relative numbering bases (tshark: from the SYN, else seq - 1; the reverse base from the first ACK).
     if (!fwd.baseSet) {
       fwd.baseSeq = flags & TcpFlag.SYN ? seq : sub32(seq, 1);
@@ -217,8 +298,12 @@ export class TcpAnalyzer {
     r.firstRttNs = c.firstRttNs;
     this.prevNextseq = fwd.nextseq;
     this.prevWindow = fwd.window;
-    let bits = analyzeSegment(fwd, rev, seq, ack, len, flags, t.window, now, frame, r) | extra;
+    r.nowNs = now;
+    r.frame = frame;
+    let bits = analyzeSegment(fwd, rev, t, r) | extra;
     if (bits & RETRANSMISSION_FAMILY) bits |= TcpAnalysisFlag.RETRANSMISSION;
+    const shown = mode === Mode.NORMAL;
+    if (!shown) bits = 0;
 
     // What dissect_tcp does after the analysis: SYN time, first ACK, initial RTT, options, window-scale check.
     const o = t.options;
@@ -236,13 +321,52 @@ export class TcpAnalyzer {
     if (o.windowScale !== undefined) fwd.winScale = Math.min(o.windowScale, 14);
     if (flags & TcpFlag.SYN) this.verifyWindowScaling(fwd, rev, (flags & TcpFlag.ACK) !== 0);
     fwd.sack = o.sack;
-    if (r.hasRecord && c.firstRttNs !== 0) c.irttShown = true;
+    if (shown && r.hasRecord && c.firstRttNs !== 0) c.irttShown = true;
 
     this.lastFlags = bits;
     this.lastBytesInFlight = r.bytesInFlight;
     this.lastAckRtt = r.acked.frame ? r.acked.rttNs / NS : 0;
     this.lastWindow = this.frameWindow;
-    this.lastDir = this.record(c, dir, p, frame, time, now, bits);
+    this.lastDir = this.record(c, dir, p, t, frame, time, now, bits);
+    return c.conv.id;
+  }
+
+  /** The undecodable-header modes: what tshark still does with such a segment (see Mode). */
+  private handleUndecoded(c: TcpConv, dir: number, p: DecodedPacket, t: TcpSegment, frame: number, now: number,
+    analysed: boolean, mode: Mode): number {
+    const fwd = c.flows[dir], rev = c.flows[1 - dir], flags = t.flags;
+    if (analysed) {
+      if (!fwd.baseSet) { fwd.baseSeq = flags & TcpFlag.SYN ? t.seq : sub32(t.seq, 1); fwd.baseSet = true; }
+      if (!rev.baseSet && (flags & TcpFlag.ACK)) { rev.baseSeq = sub32(t.ack, 1); rev.baseSet = true; }
+      const r = this.seg;
+      r.firstRttNs = c.firstRttNs; r.nowNs = now; r.frame = frame;
+      analyzeSegment(fwd, rev, t, r);
+    }
+    const len = analysed || mode === Mode.BOGUS ? t.payloadLength : 0;
+    this.table.count(c.conv, frame, dir, mode === Mode.SHORT ? 0 : len);
+    if (c.firstTcpFrame === 0) c.firstTcpFrame = frame;
+    fwd.packets++;
+    fwd.bytes += mode === Mode.SHORT ? 0 : len;
+    if (mode === Mode.SHORT || mode === Mode.CUT) {
+      // dissected up to the flags: FIN/RST and the handshake times count, the options do not
+      if (flags & TcpFlag.FIN) { fwd.addFin(frame); if (c.firstCloser < 0) c.firstCloser = dir; }
+      if (flags & TcpFlag.RST) fwd.addRst(frame);
+      if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && c.synFrame === 0) dir = this.firstSyn(c, dir, frame);
+      if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && fwd.synAckFrame === 0) {
+        fwd.synAckFrame = frame; fwd.synAckSeq = t.seq;
+        dir = this.firstSynAck(c, dir);
+      }
+      if (flags & TcpFlag.SYN) { if (!(flags & TcpFlag.ACK)) c.lastSynNs = now; fwd.isFirstAck = true; }
+      if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK) {
+        if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
+        fwd.isFirstAck = false;
+      }
+    }
+    this.lastFlags = 0;
+    this.lastBytesInFlight = 0;
+    this.lastAckRtt = 0;
+    this.lastWindow = t.window;
+    this.lastDir = dir;
     return c.conv.id;
   }
 
@@ -285,7 +409,11 @@ export class TcpAnalyzer {
     return c.conv.id;
   }
 
-  /** End of capture: what waits behind holes in the byte streams goes to the parsers. */
+  /**
+   * End of capture. Every state change was already on the timeline when it happened (a side that closed first
+   * entered TIME_WAIT with its event), so final states are read from details(); in 'reorder' stream mode what still
+   * waits behind a hole goes to the parsers, after a gap, attributed to the capture's last frame.
+   */
   finish(): void {
     for (const c of this.list) {
       if (!c.streams) continue;
@@ -302,32 +430,32 @@ export class TcpAnalyzer {
 
   /** Relative sequence number of a raw one sent in direction `dir` of a conversation. */
   relativeSeq(conversationId: number, dir: 0 | 1, raw: number): number {
-    const c = this.byConversation.get(conversationId);
+    const c = this.byConversation[conversationId];
     return c ? sub32(raw, c.flows[dir].baseSeq) : raw;
   }
 
   /** Relative acknowledgement number of a raw one carried by a segment sent in direction `dir`. */
   relativeAck(conversationId: number, dir: 0 | 1, raw: number): number {
-    const c = this.byConversation.get(conversationId);
+    const c = this.byConversation[conversationId];
     return c ? sub32(raw, c.flows[1 - dir].baseSeq) : raw;
   }
 
   /** Window field of a segment sent in direction `dir` in bytes, scaled when the scale is known (SYNs never are). */
   windowBytes(conversationId: number, dir: 0 | 1, rawWindow: number, syn: boolean): number {
-    const c = this.byConversation.get(conversationId);
+    const c = this.byConversation[conversationId];
     const s = c ? c.flows[dir].winScale : WinScale.UNKNOWN;
     return !syn && s >= 0 ? rawWindow * 2 ** s : rawWindow;
   }
 
   /** Everything known about one TCP conversation, for the conversation panel. */
   details(conversationId: number): TcpConversationDetails | undefined {
-    const c = this.byConversation.get(conversationId);
+    const c = this.byConversation[conversationId];
     if (!c) return undefined;
     const side = (i: 0 | 1): TcpSideDetails => {
       const f = c.flows[i];
       return {
         endpoint: i === 0 ? c.conv.client : c.conv.server,
-        isn: f.isn >= 0 ? f.isn : null, mss: f.mss || null, windowScaleOption: f.wsOption,
+        isn: f.isn >= 0 ? f.isn : null, mss: f.mss || null, windowScaleOption: i === 0 ? f.wsOption : f.synAckWsOption,
         windowScaleApplied: f.winScale >= 0 ? f.winScale : f.winScale === WinScale.NONE ? 0 : null,
         sackPermitted: f.sackPermitted, timestamps: f.timestamps, packets: f.packets, payloadBytes: f.bytes,
         maxBytesInFlight: f.maxBytesInFlight,
@@ -344,9 +472,8 @@ export class TcpAnalyzer {
   // ---------------------------------------------------------------------------------------------------------
 
   private lookup(hs: number, ps: number, hd: number, pd: number): TcpConv | undefined {
-    const srcLow = hs < hd || (hs === hd && ps <= pd);
-    const m = this.byTuple.get(srcLow ? hs * 0x4000000 + hd : hd * 0x4000000 + hs);
-    return m?.get(srcLow ? ps * 0x10000 + pd : pd * 0x10000 + ps);
+    const i = this.byTuple.get(hs, ps, hd, pd);
+    return i < 0 ? undefined : this.list[i];
   }
 
   /** Opens a conversation whose client is provisionally the sender (a SYN-ACK's receiver for a SYN-ACK). */
@@ -364,12 +491,8 @@ export class TcpAnalyzer {
       analysis: null, streams: null,
     };
     this.list.push(c);
-    this.byConversation.set(conv.id, c);
-    const srcLow = hs < hd || (hs === hd && ps <= pd);
-    const outer = srcLow ? hs * 0x4000000 + hd : hd * 0x4000000 + hs;
-    let m = this.byTuple.get(outer);
-    if (!m) { m = new Map(); this.byTuple.set(outer, m); }
-    m.set(srcLow ? ps * 0x10000 + pd : pd * 0x10000 + ps, c);
+    this.byConversation[conv.id] = c;
+    this.byTuple.set(hs, ps, hd, pd, stream);
     return c;
   }
 
@@ -389,9 +512,8 @@ export class TcpAnalyzer {
 
   /** Everything PacketFlow keeps beyond tshark's flags: report facts, timeline events, states, stream bytes. */
   /** Returns the packet's direction (it changes when the roles are swapped). */
-  private record(c: TcpConv, dir: number, p: DecodedPacket, frame: number, time: number, now: number,
+  private record(c: TcpConv, dir: number, p: DecodedPacket, t: TcpSegment, frame: number, time: number, now: number,
     bits: number): number {
-    const t = p.tcp!;
     const flags = t.flags, len = t.payloadLength, o = t.options;
     const fwd = c.flows[dir], rev = c.flows[1 - dir];
     const tl = this.timeline, id = c.conv.id;
@@ -410,19 +532,16 @@ export class TcpAnalyzer {
       fwd.sackPermitted ||= o.sackPermitted;
       if (!hasAck) {
         if (c.synFrame === 0) {
-          c.synFrame = frame;
           fwd.wsOption = o.windowScale ?? null;
-          if (dir === 1) dir = this.swapRoles(c, dir);
-          c.roleBasis = 2;
+          dir = this.firstSyn(c, dir, frame);
         }
         tl.push('tcp.syn_sent', frame, id, dir, o.mss ?? 0, o.windowScale ?? -1);
       } else {
         if (fwd.synAckFrame === 0) {
           fwd.synAckFrame = frame;
           fwd.synAckSeq = t.seq;
-          if (c.roleBasis === 0 && dir === 0) dir = this.swapRoles(c, dir);
-          if (c.roleBasis < 1) c.roleBasis = 1;
-          c.flows[dir].wsOption = o.windowScale ?? null;
+          fwd.synAckWsOption = o.windowScale ?? null;
+          dir = this.firstSynAck(c, dir);
         }
         tl.push('tcp.syn_ack_sent', frame, id, dir, o.mss ?? 0, o.windowScale ?? -1);
       }
@@ -496,8 +615,9 @@ export class TcpAnalyzer {
     // Endpoint states.
     const st = this.states;
     st.frame = frame; st.id = id; st.dir = dir; st.tl = tl;
-    resetKind = observeSegment(c.flows, dir, c.started, flags, t.seq, t.ack, len, st);
+    resetKind = observeSegment(c.flows, dir, c.started, t, st);
     c.started = true;
+    if (isClosed(fwd.state) && isClosed(rev.state)) { fwd.unacked.release(); rev.unacked.release(); }
     if (flags & TcpFlag.RST) {
       tl.push('tcp.reset', frame, id, dir, relSeq, resetKind);
       this.table.note(c.conv, resetKind === 1 ? 'refused' : 'reset');
@@ -521,7 +641,23 @@ export class TcpAnalyzer {
   }
 
   private scaled(f: Flow, raw: number, syn: boolean): number {
-    return !syn && f.winScale >= 0 ? raw * 2 ** f.winScale : raw;
+    // shift <= 14 and raw < 2^16: the product fits 31 bits
+    return !syn && f.winScale >= 0 ? raw << f.winScale : raw;
+  }
+
+  /** The conversation's first SYN (without ACK): its sender is the client. Returns the packet's direction. */
+  private firstSyn(c: TcpConv, dir: number, frame: number): number {
+    c.synFrame = frame;
+    if (dir === 1) dir = this.swapRoles(c, dir);
+    c.roleBasis = 2;
+    return dir;
+  }
+
+  /** A side's first SYN-ACK: without a SYN seen, its receiver is the client. Returns the packet's direction. */
+  private firstSynAck(c: TcpConv, dir: number): number {
+    if (c.roleBasis === 0 && dir === 0) dir = this.swapRoles(c, dir);
+    if (c.roleBasis < 1) c.roleBasis = 1;
+    return dir;
   }
 
   /** The other endpoint is the client after all: swap sides. Returns the new direction of the current packet. */
@@ -553,7 +689,7 @@ export class TcpAnalyzer {
         syn: c.synFrame || null, synAck, ack,
         initialRtt: c.irttShown ? c.firstRttNs / NS : null,
       },
-      windowScale: { client: c.synFrame ? cl.wsOption : null, server: synAck ? sv.wsOption : null },
+      windowScale: { client: c.synFrame ? cl.wsOption : null, server: synAck ? sv.synAckWsOption : null },
       analysis,
       fin: { client: cl.fin ?? [], server: sv.fin ?? [] },
       rst: { client: cl.rst ?? [], server: sv.rst ?? [] },
@@ -565,6 +701,8 @@ export class TcpAnalyzer {
 
 const EMPTY = new Uint8Array(0);
 
+const isClosed = (s: number): boolean => s === TcpState.CLOSED || s === TcpState.TIME_WAIT;
+
 /** Delivers one direction's bytes to the sink (an object rather than closures: one allocation per direction). */
 class SinkOutput {
   constructor(private readonly sink: TcpStreamSink, private readonly conv: Conversation, private readonly dir: 0 | 1) {}
@@ -575,6 +713,27 @@ class SinkOutput {
 /** Stands for a direction whose parser wants no more bytes. */
 const STOPPED = new StreamReassembly({ data: () => false, gap: () => {} });
 STOPPED.stop();
+
+/** Whether tshark's option dissection stops with an exception on this header (checked when the decoder flagged
+ *  an issue, which it does for each of these cases). */
+function optionsAbortDissection(p: DecodedPacket, t: TcpSegment): boolean {
+  if (p.reassembled) return false;
+  const b = p.frame.bytes;
+  const end = t.offset + t.headerLength;
+  if (end > b.length) return true; // options cut by the snapshot length
+  for (let o = t.offset + 20; o < end;) {
+    const kind = b[o];
+    if (kind === 0) return false;
+    if (kind === 1) { o++; continue; }
+    if (o + 1 >= end) return false;
+    const len = b[o + 1];
+    if (len < 2 || o + len > end) return false; // tshark reports these and stops without an exception
+    if (kind === 5 && (len - 2) % 8 !== 0) return true;
+    if (kind === 30 && len < 4) return true;
+    o += len;
+  }
+  return false;
+}
 
 /** Offset of the TCP header inside an ICMP error's quoted IP packet at `ip`, or -1. */
 function quotedTcpOffset(b: Uint8Array, ip: number): number {

@@ -1,6 +1,6 @@
 // Each endpoint's TCP state (RFC 9293 §3.3.2) as inferred from the segments the capture shows. The capture point
 // sees a segment once, so the sender and the receiver both react to it at that moment (no propagation delay).
-import { TcpFlag } from '../packet';
+import { TcpFlag, type TcpSegment } from '../packet';
 import { TcpState, ResetKind, type TcpStateCode } from './events';
 import type { Flow } from './flow';
 import { add32, geSeq } from './seq';
@@ -21,8 +21,9 @@ function set(flows: readonly [Flow, Flow], out: StateSink, endpoint: number, st:
  * Applies one segment sent by `flows[dir]`. Returns the ResetKind for a RST, else 0. `started` says whether an
  * earlier segment of the conversation was seen (a capture that begins mid-connection starts both ESTABLISHED).
  */
-export function observeSegment(flows: readonly [Flow, Flow], dir: number, started: boolean, flags: number,
-  seq: number, ack: number, seglen: number, out: StateSink): number {
+export function observeSegment(flows: readonly [Flow, Flow], dir: number, started: boolean, t: TcpSegment,
+  out: StateSink): number {
+  const flags = t.flags, seq = t.seq, ack = t.ack, seglen = t.payloadLength;
   const snd = flows[dir], rcv = flows[1 - dir];
   const syn = (flags & TcpFlag.SYN) !== 0, hasAck = (flags & TcpFlag.ACK) !== 0;
 

@@ -68,8 +68,9 @@ export class Flow {
   get isn(): number { return this.v[ISN]; }
   set isn(x: number) { this.v[ISN] = x; }
   mss = 0;
-  /** Window-scale shift from this side's SYN/SYN-ACK option as sent (not capped), or null. */
+  /** Window-scale shift offered in this side's first SYN / first SYN-ACK, as sent (not capped), or null. */
   wsOption: number | null = null;
+  synAckWsOption: number | null = null;
   sackPermitted = false;
   timestamps = false;
   packets = 0;

@@ -1,7 +1,7 @@
 // tshark 4.0's tcp_analyze_sequence_number() (epan/dissectors/packet-tcp.c), rule for rule and in its order, on
 // raw 32-bit sequence numbers. Returns the TcpAnalysisFlag bits of the segment (fast and spurious retransmissions
 // without the RETRANSMISSION bit: the caller adds it, as tshark's expert items do).
-import { TcpFlag } from '../packet';
+import { TcpFlag, type TcpSegment } from '../packet';
 import { TcpAnalysisFlag as A } from './flags';
 import type { Flow } from './flow';
 import { WinScale } from './flow';
@@ -10,6 +10,10 @@ import { MAX_UNACKED, type AckResult } from './unacked';
 
 /** Conversation-wide inputs and the per-segment results besides the flags. */
 export interface SegmentAnalysis {
+  /** Capture time of the segment in ns (from any fixed origin). */
+  nowNs: number;
+  /** Frame number of the segment. */
+  frame: number;
   /** tshark's tcp.analysis.initial_rtt in ns (0 = not known yet): sets the out-of-order threshold. */
   firstRttNs: number;
   // ---- results
@@ -26,7 +30,7 @@ export interface SegmentAnalysis {
 }
 
 export function newSegmentAnalysis(): SegmentAnalysis {
-  return { firstRttNs: 0, hasRecord: false, dupackNum: 0, dupackFrame: 0, acked: { frame: 0, rttNs: 0 },
+  return { nowNs: 0, frame: 0, firstRttNs: 0, hasRecord: false, dupackNum: 0, dupackFrame: 0, acked: { frame: 0, rttNs: 0 },
     bytesInFlight: 0, rtoNs: 0 };
 }
 
@@ -34,9 +38,13 @@ const CLOSING_FLAGS = TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST;
 const FAST_RETRANSMIT_WINDOW_NS = 20_000_000;
 const DEFAULT_OOO_THRESHOLD_NS = 3_000_000;
 
-/** Analyses one segment sent by `fwd` (the reverse direction is `rev`); updates both and `r`. */
-export function analyzeSegment(fwd: Flow, rev: Flow, seq: number, ack: number, seglen: number, flags: number,
-  window: number, nowNs: number, frame: number, r: SegmentAnalysis): number {
+/**
+ * Analyses segment `t` sent by `fwd` (the reverse direction is `rev`) at r.nowNs in frame r.frame; updates both
+ * flows and `r`. (Numbers are read from the objects rather than passed: no boxing of 32-bit values per call.)
+ */
+export function analyzeSegment(fwd: Flow, rev: Flow, t: TcpSegment, r: SegmentAnalysis): number {
+  const seq = t.seq, ack = t.ack, seglen = t.payloadLength, flags = t.flags, window = t.window;
+  const nowNs = r.nowNs, frame = r.frame;
   let ta = 0;
   let record = false;
   r.dupackNum = 0; r.dupackFrame = 0; r.bytesInFlight = 0; r.rtoNs = 0;

@@ -2,7 +2,7 @@
 // bytes in flight and the RTO of retransmissions. Kept in sending order in one flat array (seq, next, frame, time
 // per segment); when segments were sent in order (the usual case) an ACK only walks the acknowledged head,
 // otherwise the whole list like tshark.
-import { gtSeq, ltSeq } from './seq';
+import { gtSeq } from './seq';
 
 /** tshark stops adding segments to the list beyond this many (TCP_MAX_UNACKED_SEGMENTS). */
 export const MAX_UNACKED = 10000;
@@ -18,22 +18,31 @@ const W = 4; // numbers per segment: seq, next, frame, time
 const NONE: number[] = [];
 
 export class UnackedSegments {
-  /** Flat [seq, next, frame, timeNs, ...]; entries before `head` are removed. */
+  /** Flat [seq, next, frame, timeNs, ...]; live entries are [head, end) (in entries); the array only grows. */
   private d: number[] = NONE;
   private head = 0;
+  private end = 0;
   count = 0;
-  /** Every segment starts at or after the previous one and ends at or after it. */
+  /**
+   * Measured as offsets from the oldest segment's start, every segment starts and ends at or after the previous
+   * one, all within 2^31: then wrap-around comparisons order them like plain numbers, and an ACK at or after the
+   * oldest start covers a prefix of the list.
+   */
   private sorted = true;
 
   /** Appends a segment [seq, nextseq) sent in `frame` at `timeNs`. */
   push(seq: number, nextseq: number, frame: number, timeNs: number): void {
     if (this.d === NONE) this.d = [];
     const d = this.d;
-    if (this.count > 0) {
-      const last = d.length - W;
-      if (ltSeq(seq, d[last]) || ltSeq(nextseq, d[last + 1])) this.sorted = false;
+    const e = this.end * W;
+    if (this.count > 0 && this.sorted) {
+      const h = d[this.head * W];
+      const so = (seq - h) >>> 0, no = (nextseq - h) >>> 0;
+      if (so >= 0x80000000 || no >= 0x80000000 || so < ((d[e - W] - h) >>> 0) || no < ((d[e - W + 1] - h) >>> 0)) this.sorted = false;
     }
-    d.push(seq, nextseq, frame, timeNs);
+    if (e === d.length) d.push(seq, nextseq, frame, timeNs);
+    else { d[e] = seq; d[e + 1] = nextseq; d[e + 2] = frame; d[e + 3] = timeNs; }
+    this.end++;
     this.count++;
   }
 
@@ -45,14 +54,14 @@ export class UnackedSegments {
     out.frame = 0; out.rttNs = 0;
     if (this.count === 0) return;
     const d = this.d;
-    if (this.sorted) {
+    if (this.sorted && ((ack - d[this.head * W]) >>> 0) < 0x80000000) {
       // Starts and ends never decrease: the covered segments are a prefix, then some may start before the ack.
       let i = this.head * W;
       while (this.count > 0 && !gtSeq(d[i + 1], ack)) {
         if (ack === d[i + 1] && out.frame === 0) { out.frame = d[i + 2]; out.rttNs = nowNs - d[i + 3]; }
         this.head++; this.count--; i += W;
       }
-      for (let j = i; j < d.length; j += W) {
+      for (let j = i, e = this.end * W; j < e; j += W) {
         if (!gtSeq(ack, d[j])) break;
         d[j] = ack;
       }
@@ -61,7 +70,7 @@ export class UnackedSegments {
     }
     // Unordered list: visit every segment, oldest first, compacting in place.
     let w = 0;
-    for (let r = this.head * W; r < d.length; r += W) {
+    for (let r = this.head * W, e = this.end * W; r < e; r += W) {
       const s = d[r], n = d[r + 1];
       let keep = true;
       if (ack === n) {
@@ -77,9 +86,8 @@ export class UnackedSegments {
         w += W;
       }
     }
-    d.length = w;
     this.head = 0;
-    this.count = w / W;
+    this.end = this.count = w / W;
     this.recheckOrder();
   }
 
@@ -93,11 +101,11 @@ export class UnackedSegments {
     const first = (d[h] - base) >>> 0;
     if (this.sorted) {
       // In order and all within 2^31 after base: unsigned order is sequence order, the ends are the extremes.
-      const last = (d[d.length - W + 1] - base) >>> 0;
+      const last = (d[this.end * W - W + 1] - base) >>> 0;
       if (first < 0x80000000 && last < 0x80000000 && last >= first) return last - first;
     }
     let lo = first, hi = (d[h + 1] - base) >>> 0;
-    for (let r = h + W; r < d.length; r += W) {
+    for (let r = h + W, e = this.end * W; r < e; r += W) {
       const s = (d[r] - base) >>> 0, n = (d[r + 1] - base) >>> 0;
       if (n > hi) hi = n;
       if (s < lo) lo = s;
@@ -110,20 +118,30 @@ export class UnackedSegments {
     return this.count ? this.d[this.head * W + 3] : NaN;
   }
 
-  /** Drops removed head entries once they outweigh the live ones. */
+  /** Moves the live entries to the front once the removed ones outweigh them. */
   private compact(): void {
-    if (this.count === 0) { this.d.length = 0; this.head = 0; this.sorted = true; return; }
+    if (this.count === 0) { this.head = this.end = 0; this.sorted = true; return; }
     if (this.head > 32 && this.head > this.count) {
-      this.d.splice(0, this.head * W);
+      this.d.copyWithin(0, this.head * W, this.end * W);
       this.head = 0;
+      this.end = this.count;
     }
+  }
+
+  /** Frees the storage when nothing is outstanding (a closed conversation keeps no buffer). */
+  release(): void {
+    if (this.count === 0) { this.d = NONE; this.head = this.end = 0; this.sorted = true; }
   }
 
   private recheckOrder(): void {
     this.sorted = true;
-    const d = this.d;
-    for (let r = W; r < d.length; r += W) {
-      if (ltSeq(d[r], d[r - W]) || ltSeq(d[r + 1], d[r - W + 1])) { this.sorted = false; return; }
+    const d = this.d, h = d[0];
+    for (let r = 0, e = this.end * W; r < e; r += W) {
+      const so = (d[r] - h) >>> 0, no = (d[r + 1] - h) >>> 0;
+      if (so >= 0x80000000 || no >= 0x80000000 || (r > 0 && (so < ((d[r - W] - h) >>> 0) || no < ((d[r - W + 1] - h) >>> 0)))) {
+        this.sorted = false;
+        return;
+      }
     }
   }
 }

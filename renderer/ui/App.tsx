@@ -71,6 +71,9 @@ export function App({ store }: { store: Store }) {
     pfTest.file = file?.name ?? null;
     pfTest.framesLoaded = progress?.frames ?? 0;
     pfTest.loadDone = progress?.done ?? false;
+    if (progress?.done && pfTest.loadWallMs === null) pfTest.loadWallMs = performance.now() - store.openedAt;
+    if (!progress?.done) pfTest.loadWallMs = null;
+    pfTest.workerMs = progress?.elapsedMs ?? null;
     pfTest.conversations = (data?.conversations ?? []).filter(Boolean).map((c) => ({
       id: c.id, protocol: c.protocol, client: c.client, server: c.server, packets: c.packets, notes: c.notes,
     }));

@@ -145,6 +145,22 @@ export function Diagram({ store }: { store: Store }) {
       },
     };
 
+    window.__pfControl = {
+      scrollBy: (dx, dy) => store.scrollBy(dx, dy),
+      zoom: (f) => store.zoom(f),
+      setRowPx: (rowPx) => store.zoom(rowPx / store.state.view.rowPx),
+      fitAll: () => store.fitAll(),
+      end: () => store.end(),
+      segments: () => {
+        const sc = sceneRef.current;
+        if (!sc) return [];
+        const out: number[] = [];
+        for (const a of sc.arrows) out.push(a.x0, a.y0, a.x1, a.y1);
+        for (const g of sc.aggregates) out.push(g.x0, g.y, g.x1, g.y);
+        return out;
+      },
+    };
+
     // Gestures: wheel scrolls, Ctrl/⌘+wheel and pinch zoom around the pointer, Shift+wheel pans, drag pans.
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();

@@ -11,6 +11,7 @@ import type { CaptureSummary } from '../../capture/live/types';
 import type { DnsResponseFacts } from '../../decoders/dns/analyzer';
 import {
   analyzeFile, bundleCli, bundleHost, makeCert, needNetns, readFrames, runScript, sh, sleep, startHost, TestNet, tsharkRecords,
+  killScripts,
 } from './support';
 
 const skip = needRoot() ?? needTshark() ?? needNetns();
@@ -27,6 +28,7 @@ describe.skipIf(skip)('live capture on a veth pair between namespaces (root)', (
   });
 
   afterAll(() => {
+    killScripts();
     net.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -62,7 +64,7 @@ describe.skipIf(skip)('live capture on a veth pair between namespaces (root)', (
     expect(info.interfaces[0]).toMatchObject({ name: net.devA, linkType: 1 });
     const rows = tsharkRecords(file, ['frame.len', 'eth.src', 'ip.src', 'tcp.dstport', 'tcp.flags.syn', 'tcp.flags.ack',
       'tcp.len', 'tcp.srcport', 'tls.handshake.type', 'dns.flags.response', 'dns.flags.rcode', 'tcp.checksum.status',
-      'tcp.analysis.flags']);
+      'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment']);
     expect(rows.length).toBe(frames.length);
     // Offloads are off: every frame fits the 1500-byte MTU, so the 6000-byte reply took several segments.
     expect(Math.max(...rows.map((r) => Number(r['frame.len'])))).toBeLessThanOrEqual(1514);
@@ -73,7 +75,9 @@ describe.skipIf(skip)('live capture on a veth pair between namespaces (root)', (
     expect(syns).toHaveLength(4); // SYN and SYN-ACK of two connections
     expect(rows.filter((r) => r['dns.flags.response'] === 'True' || r['dns.flags.response'] === '1')
       .map((r) => r['dns.flags.rcode'])).toEqual(['0', '0', '0', '3']);
-    expect(rows.filter((r) => r['tcp.analysis.flags'] !== '')).toEqual([]); // a clean exchange: no anomalies
+    // Nothing missing from the capture: tshark sees no gap in either direction of any connection. (Other
+    // anomalies can be real: a TLS close_notify racing the peer's close draws a reset on a busy machine.)
+    expect(rows.filter((r) => r['tcp.analysis.lost_segment'] !== '' || r['tcp.analysis.ack_lost_segment'] !== '')).toEqual([]);
     // The analyzer sees the same.
     const t = analyzeFile(file).model.timeline;
     const kinds = Array.from({ length: t.count }, (_, i) => t.kindOf(i));
@@ -81,6 +85,31 @@ describe.skipIf(skip)('live capture on a veth pair between namespaces (root)', (
     expect(kinds).toContain('tls.server_hello');
     const answers = kinds.flatMap((k, i) => k === 'dns.response' ? [(t.get(i).ref as DnsResponseFacts).addresses] : []);
     expect(answers).toEqual([['192.0.2.10'], ['2001:db8::10'], ['192.0.2.10'], []]);
+  });
+
+  it('captures two devices at once, one interface block each', async () => {
+    const file = join(dir, 'two.pcapng');
+    const overVeth = runScript('dns-server', ['--host', net.ipB, '--port', '53', '--count', '4'], net.b);
+    const overLo = runScript('dns-server', ['--host', '127.0.0.1', '--port', '53', '--count', '4'], net.a);
+    await Promise.all([overVeth.port, overLo.port]);
+    const client = new CaptureHostClient(startHost(hostBundle, net.a));
+    try {
+      await client.start({ device: [net.devA, 'lo'], filter: 'udp port 53', outputFile: file });
+      await runScript('dns-client', ['--server', `${net.ipB}:53`], net.a).done;
+      await runScript('dns-client', ['--server', '127.0.0.1:53'], net.a).done;
+      await sleep(100);
+      const summary = (await client.stop())!;
+      expect(summary.counters.packets).toBe(16);
+    } finally {
+      client.close();
+    }
+    const { frames, info } = readFrames(file);
+    expect(info.interfaces.map((i) => i.name)).toEqual([net.devA, 'lo']);
+    expect(frames.filter((f) => f.interface === 0)).toHaveLength(8);
+    expect(frames.filter((f) => f.interface === 1)).toHaveLength(8);
+    expect(info.statistics.map((s) => s.interface)).toEqual([0, 1]);
+    const rows = tsharkRecords(file, ['frame.interface_name', 'ip.dst']);
+    expect(rows.filter((r) => r['frame.interface_name'] === 'lo').every((r) => r['ip.dst'] === '127.0.0.1')).toBe(true);
   });
 
   it('packetflow capture on the veth writes what it counted; a vanished device ends it with a clear message', async () => {

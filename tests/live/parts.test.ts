@@ -11,6 +11,7 @@ import { parseDeviceList } from '../../capture/live/sources';
 import { wireLength } from '../../capture/live/wire-length';
 import { checkRequest } from '../../capture/live/protocol';
 import { PcapngOutput } from '../../capture/live/pcapng-output';
+import { PcapngWriter } from '../../capture/pcapng-writer';
 import { ReceiveClock } from '../../capture/live/receive-clock';
 import { formatCounters, parseCaptureArgs } from '../../cli/capture';
 
@@ -161,6 +162,30 @@ describe('packetflow capture arguments', () => {
   });
 });
 
+describe('pcapng output', () => {
+  it('writes packet blocks byte-identical to PcapngWriter.packet(), for ns and µs interfaces', () => {
+    const pieces: Uint8Array[] = [];
+    const out = new PcapngOutput({ file: null, onPiece: (p) => { pieces.push(p); return true; } });
+    out.start([{ linkType: 1, snaplen: 65535, name: 'a', tsResolution: 1e9 },
+      { linkType: 101, snaplen: 96, name: 'b', tsResolution: 1e6 }]);
+    const ref = new PcapngWriter();
+    const expected = [ref.header(), ref.interface({ linkType: 1, snaplen: 65535, name: 'a', tsresol: 9 }),
+      ref.interface({ linkType: 101, snaplen: 96, name: 'b', tsresol: 6 })];
+    const cases: [number, number, number, number, number][] = [
+      [0, 1_795_670_593, 224_062_801, 0, 0], [1, 1_795_670_593, 999_999_999, 1, 60], [0, 4_294_967_295, 1, 2, 2],
+      [1, 0, 0, 3, 3], [0, 1_700_000_000, 500, 1514, 1514], [1, 1_700_000_000, 123_456_789, 96, 1514],
+    ];
+    for (const [iface, sec, nsec, len, orig] of cases) {
+      const bytes = Uint8Array.from({ length: len }, (_, i) => (i * 7 + len) & 0xff);
+      out.packet(iface, sec, nsec, bytes, orig);
+      expected.push(ref.packet({ interface: iface, tsSec: sec, tsNsec: nsec, bytes, originalLength: orig }));
+    }
+    out.flush();
+    const got = Buffer.concat(pieces);
+    expect(got.equals(Buffer.concat(expected))).toBe(true);
+  });
+});
+
 describe('pcapng output when the disk fills up', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pf-live-out-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -177,7 +202,7 @@ describe('pcapng output when the disk fills up', () => {
     const pieces: number[] = [];
     const out = new PcapngOutput({
       file,
-      onPiece: (p, n) => { pieces.push(n); return true; },
+      onPiece: (_piece, n) => { pieces.push(n); return true; },
       write: (fd, data, offset, length) => {
         const n = Math.min(length, budget);
         budget -= n;

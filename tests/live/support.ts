@@ -1,7 +1,7 @@
 // Helpers for the live-capture tests: bundles of the capture host and the CLI built from the sources under test,
 // the sample traffic scripts as child processes, throwaway network namespaces, and readers of the saved files.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot, requirement } from '../support/require';
@@ -15,9 +15,18 @@ import { Analyzer } from '../../decoders/analyzer';
 // Inside the repository so that the bundles resolve `cap` from its node_modules.
 const cacheDir = join(repoRoot, 'node_modules', '.cache', 'packetflow-live-tests');
 
+/** Removes bundles left by earlier runs (one pair per vitest worker process). */
+function pruneCache(): void {
+  mkdirSync(cacheDir, { recursive: true });
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    if (Date.now() - statSync(path).mtimeMs > 10 * 60_000) rmSync(path, { force: true });
+  }
+}
+
 /** Bundles electron/capture-process.ts (the host entry) as the build does; returns the .cjs path. */
 export async function bundleHost(): Promise<string> {
-  mkdirSync(cacheDir, { recursive: true });
+  pruneCache();
   const out = join(cacheDir, `capture-process-${process.pid}.cjs`);
   await build({ entryPoints: [join(repoRoot, 'electron/capture-process.ts')], bundle: true, platform: 'node',
     target: 'node20', format: 'cjs', outfile: out, external: ['cap', 'electron'], logLevel: 'error' });
@@ -26,7 +35,7 @@ export async function bundleHost(): Promise<string> {
 
 /** Bundles cli/main.ts as scripts/build.mjs does (ESM with a `require`); returns the .mjs path. */
 export async function bundleCli(): Promise<string> {
-  mkdirSync(cacheDir, { recursive: true });
+  pruneCache();
   const out = join(cacheDir, `cli-${process.pid}.mjs`);
   await build({ entryPoints: [join(repoRoot, 'cli/main.ts')], bundle: true, platform: 'node', target: 'node20',
     format: 'esm', outfile: out, external: ['cap', 'electron', 'pcap-parser'], logLevel: 'error',
@@ -59,12 +68,22 @@ export interface Script {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Ends every sample script still running (a server whose client failed would otherwise wait forever). */
+export function killScripts(): void {
+  for (const child of running) child.kill();
+  running.clear();
+}
+
 /** Runs scripts/samples/NAME.mjs with node, optionally inside a namespace. */
 export function runScript(name: string, args: string[], ns?: string): Script {
   const script = join(repoRoot, 'scripts/samples', `${name}.mjs`);
   const child = ns
     ? spawn('ip', ['netns', 'exec', ns, process.execPath, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let stdout = '', stderr = '';
   let gotPort!: (p: number) => void;
   let failPort!: (e: Error) => void;
@@ -178,6 +197,12 @@ export function makeCert(dir: string): { cert: string; key: string } {
   sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '30',
     '-subj', '/CN=packetflow.test', '-addext', 'subjectAltName=DNS:packetflow.test', '-keyout', key, '-out', cert]);
   return { cert, key };
+}
+
+/** A capture tool the test drives (dumpcap comes with tshark's wireshark-common, tcpdump on its own). */
+export function needTool(tool: 'dumpcap' | 'tcpdump'): string | null {
+  const found = spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`]).status === 0;
+  return requirement(found, `${tool} is not installed (apt-get install ${tool === 'dumpcap' ? 'wireshark-common' : 'tcpdump'})`);
 }
 
 /** Root for namespaces and capture, plus the tools the namespace tests run. */

@@ -96,7 +96,8 @@ function build(segs: Seg[]): Built[] {
     const sec = Math.floor(time), nsec = Math.round((time - sec) * 1e9);
     const frame: RawFrame = {
       index: i + 1, timestamp: T0 + time, tsSec: T0 + sec, tsNsec: nsec, linkType: 1, bytes,
-      originalLength: bytes.length, interface: 0, fileOffset: 0,
+      // a payload shorter than `len` was cut by the snapshot length: the frame was longer on the wire
+      originalLength: bytes.length + len - Math.min(payload.length, len), interface: 0, fileOffset: 0,
     };
     const { src, dst } = endpoints(s);
     const options: TcpOptions = {
@@ -165,7 +166,7 @@ export function pcapFile(segs: Seg[]): Uint8Array {
   for (const b of built) {
     const sec = Math.floor(b.time), usec = Math.round((b.time - sec) * 1e6);
     v.setUint32(o, T0 + sec, true); v.setUint32(o + 4, usec, true);
-    v.setUint32(o + 8, b.bytes.length, true); v.setUint32(o + 12, b.bytes.length, true);
+    v.setUint32(o + 8, b.bytes.length, true); v.setUint32(o + 12, b.p.frame.originalLength, true);
     out.set(b.bytes, o + 16);
     o += 16 + b.bytes.length;
   }

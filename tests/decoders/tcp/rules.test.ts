@@ -5,6 +5,7 @@ import { analyze, framesWith, CLIENT, SERVER } from './builder';
 import { SCENARIOS } from './scenarios';
 import { TcpAnalysisFlag, tcpAnalysisNames, tcpAnalysisFieldNames } from '../../../decoders/tcp/analyzer';
 import { TcpState } from '../../../decoders/tcp/events';
+import type { DecodedPacket } from '../../../decoders/packet';
 
 const scenario = (prefix: string) => {
   const s = SCENARIOS.find((x) => x.name.startsWith(prefix));
@@ -216,5 +217,88 @@ describe('endpoint states and the timeline', () => {
     const run = analyze(scenario('lost segment, duplicate ACKs').segs);
     expect(run.dir).toEqual([0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1]);
     expect(framesWith(run, 'duplicate_ack')).toEqual([9, 10, 11]);
+  });
+});
+
+describe('ICMP errors quoting TCP', () => {
+  // tshark 4.0 gives the quoted segment a tcp.stream when 16+ bytes of its TCP header are quoted (checked with a
+  // capture of: SYN A, ICMP error quoting SYN B in full, ICMP error quoting 8 bytes of SYN C, SYN-ACK A, SYN B:
+  // streams 0, 1, none, 0, 1).
+  function icmpError(quotedTcpBytes: number): DecodedPacket {
+    const quotedIp = [0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 10, 9, 9, 9, 10, 8, 8, 8];
+    const tcp = [0x15, 0xb3, 0x01, 0xbb, 0, 0, 0, 7, 0, 0, 0, 0, 0x50, 0x02, 0x03, 0xe8, 0, 0, 0, 0].slice(0, quotedTcpBytes);
+    const bytes = Uint8Array.from([...new Array(34).fill(0), 3, 3, 0, 0, 0, 0, 0, 0, ...quotedIp, ...tcp]);
+    return {
+      frame: { index: 2, timestamp: 0, tsSec: 1, tsNsec: 0, linkType: 1, bytes, originalLength: bytes.length, interface: 0, fileOffset: 0 },
+      decoded: true, layers: ['eth', 'ipv4', 'icmp', 'ip', 'tcp'], ipVersion: 4, src: '10.7.7.7', dst: '10.9.9.9', ipProtocol: 1,
+      ttl: 64, fragment: false, reassembled: false,
+      icmp: { version: 4, type: 3, code: 3, offset: 34, quoted: { src: '10.9.9.9', dst: '10.8.8.8', protocol: 6, srcPort: 5555, dstPort: 443 } },
+      payloadBytes: bytes, payloadStart: 42, payloadEnd: bytes.length, issues: [],
+    };
+  }
+
+  it('numbers a stream for a fully quoted header, none for an 8-byte quote, and lists only streams with TCP frames', () => {
+    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }]);
+    expect(run.analyzer.onIcmpError(icmpError(8))).toBe(-1);
+    const id = run.analyzer.onIcmpError(icmpError(20));
+    expect(run.table.list[id].tcpStream).toBe(1);
+    expect(run.analyzer.toJson().map((j) => j.stream)).toEqual([0]);
+  });
+});
+
+describe('robustness', () => {
+  it('never throws on arbitrary headers (any flags, numbers, lengths, options) and keeps every frame in a stream', () => {
+    let x = 12345;
+    const rnd = () => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x / 2 ** 32; };
+    const segs = Array.from({ length: 3000 }, (_, i) => ({
+      from: (rnd() < 0.5 ? 'c' : 's') as 'c' | 's',
+      flags: ['', 'S', 'SA', 'A', 'FA', 'R', 'RA', 'PA', 'F', 'SF', 'SR', 'FRA'][Math.floor(rnd() * 12)],
+      seq: Math.floor(rnd() * 2 ** 32), ack: Math.floor(rnd() * 2 ** 32), len: Math.floor(rnd() * 3) * Math.floor(rnd() * 70000),
+      payload: new Uint8Array(Math.floor(rnd() * 40)), win: Math.floor(rnd() * 65536), t: i * (rnd() < 0.1 ? 0 : 0.001),
+      ws: rnd() < 0.1 ? Math.floor(rnd() * 256) : undefined, mss: rnd() < 0.1 ? Math.floor(rnd() * 65536) : undefined,
+      src: { ip: `10.0.0.${1 + Math.floor(rnd() * 3)}`, port: 1 + Math.floor(rnd() * 3) },
+      dst: { ip: `10.0.0.${1 + Math.floor(rnd() * 3)}`, port: 1 + Math.floor(rnd() * 3) },
+    }));
+    for (const mode of ['tshark', 'reorder'] as const) {
+      let delivered = 0;
+      const run = analyze(segs, { streamMode: mode, sink: { onData: (_c, _d, d) => { delivered += d.length; return true; }, onGap: () => {} } });
+      expect(run.conv.every((id) => id >= 0 && run.table.list[id].protocol === 'tcp')).toBe(true);
+      const json = run.analyzer.toJson();
+      expect(json.reduce((n, j) => n + j.frames, 0)).toBe(segs.length);
+      expect(delivered).toBeGreaterThan(0);
+      for (let i = 0; i < run.timeline.count; i++) expect(Number.isFinite(run.timeline.a[i]) && Number.isFinite(run.timeline.b[i])).toBe(true);
+    }
+  });
+});
+
+describe('TCP headers the wire decoder rejects', () => {
+  // tshark 4.0 on such frames (checked on a capture with the same segments): a header length of 12 still gets a
+  // tcp.stream and is analysed without showing flags; a header longer than its segment shows its FIN.
+  function raw(index: number, hdr: number[], payload = 0): DecodedPacket {
+    const bytes = Uint8Array.from([...new Array(34).fill(0), ...hdr, ...new Array(payload).fill(0x61)]);
+    return {
+      frame: { index, timestamp: 0, tsSec: 1, tsNsec: index * 1000, linkType: 1, bytes, originalLength: bytes.length, interface: 0, fileOffset: 0 },
+      decoded: true, layers: ['eth', 'ip', 'tcp'], ipVersion: 4, src: '10.0.0.9', dst: '10.0.0.2', ipProtocol: 6, ttl: 64,
+      fragment: false, reassembled: false, payloadBytes: bytes, payloadStart: 34, payloadEnd: bytes.length, issues: [],
+    };
+  }
+  const header = (offsetByte: number, flags: number) =>
+    [0, 5, 0, 80, 0, 0, 0, 7, 0, 0, 0, 1, offsetByte, flags, 3, 232, 0, 0, 0, 0];
+
+  it('gives a bogus header a stream number, counts its bytes, and shows no flags', () => {
+    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }]);
+    const id = run.analyzer.onUndecodedTcp(raw(2, header(0x30, 0x10), 8), 0.001);
+    expect(run.analyzer.lastFlags).toBe(0);
+    expect(run.table.list[id].tcpStream).toBe(1);
+    const j = run.analyzer.toJson()[1];
+    expect(j).toMatchObject({ stream: 1, firstFrame: 2, frames: 1, bytes: { client: 16, server: 0 } }); // 28 - 12
+  });
+
+  it('counts the FIN of a header longer than its segment, and ignores a header cut under 16 bytes', () => {
+    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }]);
+    run.analyzer.onUndecodedTcp(raw(2, header(0xf0, 0x11), 4), 0.001);
+    expect(run.analyzer.toJson()[1].fin).toEqual({ client: [2], server: [] });
+    const cut = raw(3, header(0x50, 0x10).slice(0, 15));
+    expect(run.analyzer.onUndecodedTcp(cut, 0.002)).toBe(-1);
   });
 });

@@ -104,6 +104,17 @@ export const SCENARIOS: Scenario[] = [
     flags: { 5: ['retransmission'] },
   },
   {
+    name: 'spurious retransmission: data resent after the receiver had acknowledged it',
+    segs: [
+      ...HS,
+      { from: 'c', flags: 'PA', seq: C + 1, ack: S + 1, len: 500, t: 0.1, win: 502 },
+      { from: 's', flags: 'A', seq: S + 1, ack: C + 501, t: 0.12, win: 509 },
+      { from: 'c', flags: 'PA', seq: C + 1, ack: S + 1, len: 500, t: 0.4, win: 502 },
+      { from: 's', flags: 'A', seq: S + 1, ack: C + 501, t: 0.42, win: 509 },
+    ],
+    flags: { 6: ['retransmission', 'spurious_retransmission'], 7: ['duplicate_ack'] },
+  },
+  {
     name: 'out-of-order: the earlier segment arrives within the initial RTT after a later one',
     segs: [
       ...HS,
