@@ -5,7 +5,7 @@ import { PacketDecoder } from './decode';
 import type { DecodedPacket } from './packet';
 import { ConversationTable, HostTable } from './conversations';
 import { FrameIndex, FrameProto, type AnalysisModel, type Conversation } from './model';
-import { Dir, Timeline } from './timeline';
+import { Dir, EVENT_KINDS, Timeline } from './timeline';
 import { TcpAnalyzer, type TcpStreamSink } from './tcp/analyzer';
 import { TlsAnalyzer } from './tls/analyzer';
 import { DnsAnalyzer } from './dns/analyzer';
@@ -30,8 +30,9 @@ export class Analyzer {
   private readonly decoder = new PacketDecoder({ reassembleIp: true });
   private readonly conversations: ConversationTable;
   private readonly udp: UdpConversations;
-  /** Which stream parser a TCP conversation's bytes go to, decided on its first data. */
-  private readonly streamRoute = new Map<number, 'dns' | 'tls'>();
+  /** Which stream parser a TCP conversation's bytes go to (by conversation id), decided on its first data. */
+  private streamRoute = new Uint8Array(0);
+  private lastLinkType = -1;
   private firstSec = 0;
   private firstNsec = 0;
   private finished = false;
@@ -127,75 +128,118 @@ export class Analyzer {
       f.proto[row] = FrameProto.OTHER;
       return;
     }
-    if (this.model.linkTypes.indexOf(frame.linkType) < 0) this.model.linkTypes.push(frame.linkType);
+    if (frame.linkType !== this.lastLinkType) {
+      if (this.model.linkTypes.indexOf(frame.linkType) < 0) this.model.linkTypes.push(frame.linkType);
+      this.lastLinkType = frame.linkType;
+    }
 
     const p = this.decoder.decode(frame);
     const timeline = this.model.timeline;
     const eventsBefore = timeline.count;
     let conv = -1, dir: number = Dir.NONE, proto: number = FrameProto.OTHER;
     const hosts = this.conversations.hosts;
-    f.srcHost[row] = p.src ? hosts.intern(p.src) : -1;
-    f.dstHost[row] = p.dst ? hosts.intern(p.dst) : -1;
+    const d = this.decoder;
+    const srcHost = d.v4 ? hosts.internV4(d.srcV4, p.src) : d.v6 ? hosts.internV6(d.srcV6, p.src)
+      : p.src ? hosts.intern(p.src) : -1;
+    const dstHost = d.v4 ? hosts.internV4(d.dstV4, p.dst) : d.v6 ? hosts.internV6(d.dstV6, p.dst)
+      : p.dst ? hosts.intern(p.dst) : -1;
+    f.srcHost[row] = srcHost;
+    f.dstHost[row] = dstHost;
     if (!p.decoded) {
       proto = FrameProto.UNDECODED;
     } else if (p.tcp) {
       proto = FrameProto.TCP;
       f.srcPort[row] = p.tcp.srcPort;
       f.dstPort[row] = p.tcp.dstPort;
-      conv = this.tcp.onPacket(p, time);
+      conv = this.tcp.onPacket(p, time, srcHost, dstHost);
       dir = this.tcp.lastDir;
       f.tcpFlags[row] = this.tcp.lastFlags;
       f.bytesInFlight[row] = this.tcp.lastBytesInFlight;
     } else if (p.udp) {
       f.srcPort[row] = p.udp.srcPort;
       f.dstPort[row] = p.udp.dstPort;
-      ({ conv, dir, proto } = this.onUdp(p, frame, time));
+      conv = this.onUdp(p, frame, time, srcHost, dstHost);
+      dir = this.udpDir;
+      proto = this.udpProto;
     } else if (p.icmp) {
       proto = FrameProto.ICMP;
+      // tshark gives a TCP header quoted in an ICMP error a stream of its own: number it the same way.
+      if (p.icmp.quoted?.protocol === 6) this.tcp.onIcmpError(p);
       timeline.push('icmp.message', frame.index, -1, Dir.NONE, p.icmp.type, p.icmp.code);
+    } else if (p.ipProtocol === 6 && !p.fragment) {
+      // A TCP header too damaged to decode still counts in tshark's streams and analysis.
+      conv = this.tcp.onUndecodedTcp(p, time, srcHost, dstHost);
+      if (conv >= 0) {
+        proto = FrameProto.TCP;
+        dir = this.tcp.lastDir;
+        f.tcpFlags[row] = this.tcp.lastFlags;
+      }
     } else if (p.layers.includes('arp')) {
       proto = FrameProto.ARP;
     }
     // A frame that completed a TLS message is drawn as TLS.
-    for (let e = eventsBefore; e < timeline.count; e++) {
-      const k = timeline.kindOf(e);
-      if (k.startsWith('tls.')) { proto = FrameProto.TLS; break; }
-      if (k.startsWith('dns.')) proto = FrameProto.DNS;
+    if (timeline.count !== eventsBefore) {
+      const kinds = timeline.kind;
+      for (let e = eventsBefore; e < timeline.count; e++) {
+        const k = KIND_CLASS[kinds[e]];
+        if (k === 1) { proto = FrameProto.TLS; break; }
+        if (k === 2) proto = FrameProto.DNS;
+      }
     }
     f.conversation[row] = conv;
     f.dir[row] = dir;
     f.proto[row] = proto;
   }
 
-  private onUdp(p: DecodedPacket, frame: RawFrame, time: number): { conv: number; dir: number; proto: number } {
+  /** Direction and FrameProto of the last onUdp() (fields rather than a result object: no allocation per packet). */
+  private udpDir = 0;
+  private udpProto = 0;
+
+  private onUdp(p: DecodedPacket, frame: RawFrame, time: number, srcHost: number, dstHost: number): number {
     const udp = p.udp!;
     if (isDnsPort(udp.srcPort) || isDnsPort(udp.dstPort)) {
-      const c = this.udp.lookup(p, frame.index, 'dns');
+      const c = this.udp.lookup(p, frame.index, 'dns', srcHost, dstHost);
       const dir = this.udp.lastDir;
       this.dns.onUdp(p, c, dir as 0 | 1, time);
-      return { conv: c.id, dir, proto: FrameProto.DNS };
+      this.udpDir = dir;
+      this.udpProto = FrameProto.DNS;
+      return c.id;
     }
     if (!p.fragment) {
-      const q = this.quic.onUdp(p, time);
+      const q = this.quic.onUdp(p, time, srcHost, dstHost);
       if (q >= 0) {
         this.conversations.count(this.conversations.list[q], frame.index, this.quic.lastDir, udp.payloadLength);
-        return { conv: q, dir: this.quic.lastDir, proto: FrameProto.QUIC };
+        this.udpDir = this.quic.lastDir;
+        this.udpProto = FrameProto.QUIC;
+        return q;
       }
     }
-    const c = this.udp.lookup(p, frame.index);
-    return { conv: c.id, dir: this.udp.lastDir, proto: FrameProto.UDP };
+    const c = this.udp.lookup(p, frame.index, undefined, srcHost, dstHost);
+    this.udpDir = this.udp.lastDir;
+    this.udpProto = FrameProto.UDP;
+    return c.id;
   }
 
   private route(conv: Conversation): 'dns' | 'tls' {
-    let r = this.streamRoute.get(conv.id);
-    if (!r) {
-      r = isDnsPort(portOf(conv.server)) || isDnsPort(portOf(conv.client)) ? 'dns' : 'tls';
-      this.streamRoute.set(conv.id, r);
-      if (r === 'dns') conv.app ??= 'dns';
+    const id = conv.id;
+    if (id >= this.streamRoute.length) {
+      const next = new Uint8Array(Math.max(1024, id + 1, this.streamRoute.length * 2));
+      next.set(this.streamRoute);
+      this.streamRoute = next;
     }
-    return r;
+    let r = this.streamRoute[id];
+    if (r === 0) {
+      r = isDnsPort(portOf(conv.server)) || isDnsPort(portOf(conv.client)) ? ROUTE_DNS : ROUTE_TLS;
+      this.streamRoute[id] = r;
+      if (r === ROUTE_DNS) conv.app ??= 'dns';
+    }
+    return r === ROUTE_DNS ? 'dns' : 'tls';
   }
 }
+
+const ROUTE_DNS = 1, ROUTE_TLS = 2;
+/** Event code -> 1 for TLS kinds, 2 for DNS kinds (what a frame is drawn as). */
+const KIND_CLASS = Uint8Array.from(EVENT_KINDS, (k) => (k.startsWith('tls.') ? 1 : k.startsWith('dns.') ? 2 : 0));
 
 /** Port of an "ip:port" / "[v6]:port" endpoint string. */
 export function portOf(endpoint: string): number {

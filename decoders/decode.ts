@@ -91,6 +91,17 @@ export class PacketDecoder {
   private readonly ip6 = newIpv6Header();
   private frame: RawFrame = NO_FRAME;
   private cut = false;
+  /**
+   * The last decode()'s innermost IP addresses as numbers when that header was IPv4 (v4 true): callers that map
+   * addresses to ids can skip hashing the address strings (HostTable.internV4).
+   */
+  v4 = false;
+  srcV4 = 0;
+  dstV4 = 0;
+  /** The same for IPv6 (v6 true): the addresses as 4 big-endian 32-bit words each. */
+  v6 = false;
+  readonly srcV6 = new Int32Array(4);
+  readonly dstV6 = new Int32Array(4);
 
   constructor(opts: PacketDecoderOptions = {}) {
     this.registry = opts.registry ?? defaultRegistry;
@@ -109,10 +120,14 @@ export class PacketDecoder {
     const end = b.length;
     this.frame = frame;
     this.cut = end < frame.originalLength;
-    this.layers.length = 0;
-    this.issues.length = 0;
+    // pop rather than `length = 0`, which frees the arrays' storage and makes every push allocate it again
+    const layers0 = this.layers, issues0 = this.issues;
+    while (layers0.length !== 0) layers0.pop();
+    while (issues0.length !== 0) issues0.pop();
     p.frame = frame;
     p.decoded = true;
+    this.v4 = false;
+    this.v6 = false;
     p.vlanIds = undefined;
     p.ipVersion = 0;
     p.src = '';
@@ -210,7 +225,7 @@ export class PacketDecoder {
           off = decodeVlan(b, off, end, L, this.issues, this.cut, name);
           if (off >= 0) {
             if (this.p.vlanIds === undefined) {
-              this.vlanIds.length = 0;
+              while (this.vlanIds.length !== 0) this.vlanIds.pop();
               this.p.vlanIds = this.vlanIds;
             }
             this.vlanIds.push(L.vlanId);
@@ -247,6 +262,10 @@ export class PacketDecoder {
     p.ipVersion = 4;
     p.src = ipv4String(b, off + 12);
     p.dst = ipv4String(b, off + 16);
+    this.v4 = true;
+    this.v6 = false;
+    this.srcV4 = (b[off + 12] << 24) | (b[off + 13] << 16) | (b[off + 14] << 8) | b[off + 15];
+    this.dstV4 = (b[off + 16] << 24) | (b[off + 17] << 16) | (b[off + 18] << 8) | b[off + 19];
     p.ipProtocol = h.protocol;
     p.ttl = h.ttl;
     p.payloadBytes = b;
@@ -281,6 +300,13 @@ export class PacketDecoder {
     p.ipVersion = 6;
     p.src = ipv6String(b, off + 8);
     p.dst = ipv6String(b, off + 24);
+    this.v4 = false;
+    this.v6 = true;
+    for (let i = 0; i < 4; i++) {
+      const s = off + 8 + 4 * i, d = off + 24 + 4 * i;
+      this.srcV6[i] = (b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3];
+      this.dstV6[i] = (b[d] << 24) | (b[d + 1] << 16) | (b[d + 2] << 8) | b[d + 3];
+    }
     p.ipProtocol = h.protocol;
     p.ttl = h.hopLimit;
     p.payloadBytes = b;

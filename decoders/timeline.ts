@@ -29,6 +29,19 @@ export function eventCode(kind: EventKind): number {
   return CODE.get(kind)!;
 }
 
+/** Index of `id` in the ascending ids[0..n), or -1. */
+function search(ids: Uint32Array, n: number, id: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid] < id) lo = mid + 1; else hi = mid;
+  }
+  return lo < n && ids[lo] === id ? lo : -1;
+}
+
+/** Rebuilds an event's facts from the compact key its producer stored (Timeline.pushLazy). */
+export type RefResolver = (key: number) => unknown;
+
 /** Direction of an event within its conversation. */
 export const Dir = { CLIENT_TO_SERVER: 0, SERVER_TO_CLIENT: 1, NONE: 2 } as const;
 
@@ -58,8 +71,26 @@ export class Timeline {
   dir: Uint8Array;
   a: Float64Array;
   b: Float64Array;
-  /** Sparse: only kinds with structured facts store something here. */
-  readonly refs = new Map<number, unknown>();
+  /**
+   * Sparse refs, stored as parallel columns (event ids ascending, values) rather than a Map: a Map entry costs ~50
+   * bytes, these 12. Only kinds with structured facts store something.
+   */
+  private refCount = 0;
+  private refEvent = new Uint32Array(0);
+  private refValue: unknown[] = [];
+  /**
+   * Refs built when read (pushLazy): event ids in ascending order, the resolver (index in `resolvers`) and the key
+   * it rebuilds the facts from. 13 bytes per event instead of an object graph of facts kept for the whole capture.
+   */
+  private lazyCount = 0;
+  private lazyEvent = new Uint32Array(0);
+  private lazyKey = new Float64Array(0);
+  private lazyFn = new Uint8Array(0);
+  private readonly resolvers: RefResolver[] = [];
+  private memoKind0 = '';
+  private memoCode0 = 0;
+  private memoKind1 = '';
+  private memoCode1 = 0;
 
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
@@ -75,21 +106,77 @@ export class Timeline {
   push(kind: EventKind, frame: number, conversation: number, dir: number, a = 0, b = 0, ref?: unknown): number {
     if (this.count === this.cap) this.grow();
     const i = this.count++;
-    this.kind[i] = CODE.get(kind)!;
+    // the code of the last few kinds pushed (a pointer comparison) before the Map
+    let code: number;
+    if (kind === this.memoKind0) code = this.memoCode0;
+    else if (kind === this.memoKind1) code = this.memoCode1;
+    else {
+      code = CODE.get(kind)!;
+      this.memoKind1 = this.memoKind0; this.memoCode1 = this.memoCode0;
+      this.memoKind0 = kind; this.memoCode0 = code;
+    }
+    this.kind[i] = code;
     this.frame[i] = frame;
     this.conversation[i] = conversation;
     this.dir[i] = dir;
     this.a[i] = a;
     this.b[i] = b;
-    if (ref !== undefined) this.refs.set(i, ref);
+    if (ref !== undefined) {
+      if (this.refCount === this.refEvent.length) {
+        const next = new Uint32Array(Math.max(256, this.refCount * 2));
+        next.set(this.refEvent);
+        this.refEvent = next;
+      }
+      this.refEvent[this.refCount++] = i;
+      this.refValue.push(ref);
+    }
     return i;
+  }
+
+  /**
+   * Appends an event whose ref is built on demand by `resolver(key)` (the same facts every time it is read): for
+   * producers that keep what the facts derive from in a compact form anyway (DNS keeps every message's bytes).
+   */
+  pushLazy(kind: EventKind, frame: number, conversation: number, dir: number, a: number, b: number,
+    resolver: RefResolver, key: number): number {
+    const i = this.push(kind, frame, conversation, dir, a, b);
+    let fn = this.resolvers.indexOf(resolver);
+    if (fn < 0) {
+      if (this.resolvers.length === 255) throw new RangeError('too many timeline ref resolvers');
+      fn = this.resolvers.push(resolver) - 1;
+    }
+    if (this.lazyCount === this.lazyEvent.length) {
+      const cap = Math.max(256, this.lazyCount * 2);
+      const e = new Uint32Array(cap), k = new Float64Array(cap), f = new Uint8Array(cap);
+      e.set(this.lazyEvent); k.set(this.lazyKey); f.set(this.lazyFn);
+      this.lazyEvent = e; this.lazyKey = k; this.lazyFn = f;
+    }
+    const j = this.lazyCount++;
+    this.lazyEvent[j] = i;
+    this.lazyKey[j] = key;
+    this.lazyFn[j] = fn;
+    return i;
+  }
+
+  /** The structured facts of event i (undefined for kinds without). */
+  refOf(i: number): unknown {
+    const j = search(this.refEvent, this.refCount, i);
+    const r = j >= 0 ? this.refValue[j] : undefined;
+    if (r !== undefined || this.lazyCount === 0) return r;
+    let lo = 0, hi = this.lazyCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.lazyEvent[mid] < i) lo = mid + 1; else hi = mid;
+    }
+    if (lo < this.lazyCount && this.lazyEvent[lo] === i) return this.resolvers[this.lazyFn[lo]](this.lazyKey[lo]);
+    return undefined;
   }
 
   get(i: number): TimelineEvent {
     if (i < 0 || i >= this.count) throw new RangeError(`no timeline event ${i}`);
     return {
       id: i, kind: EVENT_KINDS[this.kind[i]], frame: this.frame[i], conversation: this.conversation[i],
-      dir: this.dir[i], a: this.a[i], b: this.b[i], ref: this.refs.get(i),
+      dir: this.dir[i], a: this.a[i], b: this.b[i], ref: this.refOf(i),
     };
   }
 
@@ -114,9 +201,17 @@ export class Timeline {
     return out;
   }
 
+  /** Every stored (not lazily built) ref by event id: a copy, for inspection. */
+  get refs(): Map<number, unknown> {
+    const m = new Map<number, unknown>();
+    for (let j = 0; j < this.refCount; j++) m.set(this.refEvent[j], this.refValue[j]);
+    return m;
+  }
+
   /** Bytes retained by the columns (for the memory benchmark). */
   retainedBytes(): number {
-    return this.cap * (1 + 4 + 4 + 1 + 8 + 8);
+    return this.cap * (1 + 4 + 4 + 1 + 8 + 8) + this.lazyEvent.length * (4 + 8 + 1) + this.refEvent.length * 4 +
+      this.refCount * 8;
   }
 
   private grow(): void {

@@ -65,6 +65,13 @@ export class EndpointPairTable {
     vals[i] = -1;
   }
 
+  clear(): void {
+    this.cap = 1024;
+    this.keys = new Int32Array(this.cap * 3);
+    this.vals = new Int32Array(this.cap).fill(-1);
+    this.size = 0;
+  }
+
   private put(h0: number, h1: number, ports: number, value: number): void {
     const keys = this.keys, vals = this.vals, mask = this.cap - 1;
     for (let i = hash(h0, h1, ports) & mask; ; i = (i + 1) & mask) {

@@ -29,6 +29,8 @@ export interface PfTestState {
   firstDiagramMs: number | null;
   loadWallMs: number | null;
   workerMs: number | null;
+  /** Why the last capture could not be opened, if it could not. */
+  openError: string | null;
   cspViolations: string[];
   errors: string[];
 }
@@ -36,7 +38,7 @@ export interface PfTestState {
 export const pfTest: PfTestState = {
   ready: false, renderer: 'none', file: null, framesLoaded: 0, loadDone: false, cursor: { frame: 0, y: 0 },
   selectedFrame: 0, arrowsDrawn: 0, ghosts: 0, mode: 'empty', lanes: [], shownFrames: 0, filterMatches: null, filterError: null, highlightedFrame: null, conversations: [],
-  detailsFrame: null, detailsLabel: null, draws: 0, lastDrawMs: 0, firstDiagramMs: null, loadWallMs: null, workerMs: null, cspViolations: [], errors: [],
+  detailsFrame: null, detailsLabel: null, draws: 0, lastDrawMs: 0, firstDiagramMs: null, loadWallMs: null, workerMs: null, openError: null, cspViolations: [], errors: [],
 };
 
 /** Commands for the benchmark (scripts/bench-renderer.ts): drive the view and read what was drawn. */

@@ -196,8 +196,53 @@ export async function benchRenderer(o: Options): Promise<RendererBenchResult> {
   }
 }
 
+/**
+ * The README's screenshots, taken in the same headless Chromium: a handshake step of the first bundled sample, and
+ * a big capture zoomed out to the whole file (aggregated bands).
+ *   node dist/bench-renderer.js --screenshots docs/screenshots --capture bench-data/cap1m.pcap
+ */
+export async function screenshots(dir: string, bigCapture: string): Promise<string[]> {
+  const sample = resolve('assets/samples/01-tcp-handshake-data-close.pcapng');
+  const big = resolve(bigCapture);
+  const server = await serve(rendererDist, '/nonexistent', { 'sample.pcapng': sample, [basename(big)]: big });
+  const b = await launch({ width: 1440, height: 860 });
+  const out: string[] = [];
+  try {
+    const page = b.page;
+    await openCapture(page, server.url, 'sample.pcapng', 60_000, '&aa=1');
+    // Step to the client's request (frame 4): handshake done, RTT bracket, the request travelling.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => window.__pfTest.detailsFrame === 4);
+    await page.waitForTimeout(300);
+    out.push(resolve(dir, 'handshake-step.png'));
+    await page.screenshot({ path: out[out.length - 1] });
+
+    await openCapture(page, server.url, basename(big), 30 * 60_000, '&aa=1');
+    await page.keyboard.press('End');
+    await page.evaluate(() => window.__pfControl!.fitAll());
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+    await page.keyboard.press('t'); // dark theme for the second picture
+    await page.waitForTimeout(600);
+    out.push(resolve(dir, 'large-capture-zoomed-out.png'));
+    await page.screenshot({ path: out[out.length - 1] });
+    await page.keyboard.press('t');
+  } finally {
+    await b.close();
+    await server.close();
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
-  const o = parse(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const shots = argv.indexOf('--screenshots');
+  if (shots >= 0) {
+    const dir = argv[shots + 1];
+    const o = parse([...argv.slice(0, shots), ...argv.slice(shots + 2)]);
+    for (const f of await screenshots(dir, o.capture)) console.log(`wrote ${f}`);
+    return;
+  }
+  const o = parse(argv);
   const r = await benchRenderer(o);
   const f = (n: number | null) => (n === null ? '?' : `${(n / 1000).toFixed(2)} s`);
   console.log(`renderer: ${r.frames.toLocaleString()} frames (${(r.bytes / 1e6).toFixed(0)} MB), first diagram after ${f(r.firstDiagramMs)}, ` +

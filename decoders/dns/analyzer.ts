@@ -8,6 +8,7 @@ import type { DecodedPacket } from '../packet';
 import type { Timeline } from '../timeline';
 import { parseDnsMessage, type DnsMessage, type DnsRecord } from './message';
 import { NAME_LOOP, NAME_ROOT, NAME_TOO_LONG } from './name';
+import { DnsMessageLog } from './message-log';
 import { opcodeName, rcodeName, rrTypeName } from './names';
 
 /** A query unanswered for this long (capture time) is reported as timed out (a typical stub resolver's limit). */
@@ -98,8 +99,8 @@ interface Transaction {
 
 /** tshark's protocol for a UDP port pair: the lower of the two ports decides (5353 mDNS, 5355 LLMNR, else DNS). */
 export function dnsProtoForPorts(a: number, b: number): DnsProto {
-  const known = [a, b].filter((p) => p === 53 || p === 5353 || p === 5355).sort((x, y) => x - y);
-  const p = known[0];
+  const ka = a === 53 || a === 5353 || a === 5355, kb = b === 53 || b === 5353 || b === 5355;
+  const p = ka && kb ? Math.min(a, b) : ka ? a : kb ? b : -1;
   return p === 5353 ? 'mdns' : p === 5355 ? 'llmnr' : 'dns';
 }
 
@@ -119,7 +120,12 @@ interface TcpDir {
 export class DnsAnalyzer {
   private readonly timeline: Timeline;
   private readonly conversations: ConversationTable;
-  private readonly json: DnsJson[] = [];
+  /** Every message, as bytes, for toJson(). */
+  private readonly log = new DnsMessageLog();
+  /** Row of the message being handled in `log`. */
+  private msgRow = -1;
+  private readonly facts = new FactRows();
+  private readonly resolve = (row: number): unknown => this.factsOf(row);
   /** Unanswered transactions, oldest first. */
   private readonly pending = new Map<string, Transaction>();
   private readonly answered = new Map<string, Transaction>();
@@ -189,7 +195,7 @@ export class DnsAnalyzer {
   }
 
   toJson(): DnsJson[] {
-    return this.json.slice().sort((a, b) => a.frame - b.frame);
+    return this.log.toJson();
   }
 
   /** Address -> name learned from A/AAAA answers: the name that was asked for, following CNAME chains. */
@@ -202,13 +208,8 @@ export class DnsAnalyzer {
     if (bytes.length < 2) return; // not even an id
     if (time > this.lastTime) this.lastTime = time;
     const m = parseDnsMessage(bytes, { mdns: proto === 'mdns' });
-    const entry: DnsJson = {
-      frame, transport, proto, id: m.id, response: m.response,
-      questions: m.questions.map((q) => ({ name: q.name, type: q.type })),
-      answers: m.answers.map((r) => recordJson(r)),
-    };
-    if (m.response) entry.rcode = m.rcode;
-    this.json.push(entry);
+    this.log.add(frame, transport, proto, bytes);
+    this.msgRow = this.log.count - 1;
     conv.app ??= proto;
     if (!conv.title) conv.title = proto === 'dns' ? 'DNS' : proto === 'mdns' ? 'mDNS' : 'LLMNR';
     if (m.response) this.onResponse(m, conv, dir, frame, time, transport, proto);
@@ -231,16 +232,10 @@ export class DnsAnalyzer {
     const key = this.key(m, conv, dir, proto, false);
     const q = m.questions[0];
     const existing = this.pending.get(key);
-    const base = {
-      id: m.id, proto, transport, opcode: opcodeName(m.opcode), name: q?.name ?? '', type: q ? rrTypeName(q.type) : '',
-      questions: m.questions.length, recursionDesired: m.recursionDesired,
-      dnssecOk: m.edns?.dnssecOk || undefined,
-      clientSubnet: m.edns?.clientSubnet ? `${m.edns.clientSubnet.address}/${m.edns.clientSubnet.sourcePrefix}` : undefined,
-    };
     if (existing) {
       existing.attempts++;
-      const f: DnsQueryFacts = { ...base, attempt: existing.attempts, firstFrame: existing.firstFrame };
-      this.timeline.push('dns.retransmission', frame, conv.id, dir, time - existing.firstTime, existing.attempts, f);
+      this.timeline.pushLazy('dns.retransmission', frame, conv.id, dir, time - existing.firstTime, existing.attempts,
+        this.resolve, this.facts.add(this.msgRow, existing.attempts, existing.firstFrame, 0, 0));
       existing.lastTime = time;
       this.conversations.note(conv, 'dns retransmission');
       return;
@@ -250,8 +245,8 @@ export class DnsAnalyzer {
       lastTime: time, attempts: 1, answeredAt: 0,
     };
     this.pending.set(key, t);
-    const f: DnsQueryFacts = { ...base, attempt: 1, firstFrame: frame };
-    this.timeline.push('dns.query', frame, conv.id, dir, q?.type ?? 0, m.id, f);
+    this.timeline.pushLazy('dns.query', frame, conv.id, dir, q?.type ?? 0, m.id, this.resolve,
+      this.facts.add(this.msgRow, 1, frame, 0, 0));
   }
 
   private onResponse(m: DnsMessage, conv: Conversation, dir: number, frame: number, time: number,
@@ -268,32 +263,40 @@ export class DnsAnalyzer {
       duplicate = !!t;
     }
     const q = m.questions[0];
-    const { chain, addresses } = followChain(q?.name, m.answers);
+    const { chain } = followChain(q?.name, m.answers);
     this.learnNames(chain, m.answers);
     const latency = t ? time - t.firstTime : null;
-    const f: DnsResponseFacts = {
-      id: m.id, proto, transport, name: q?.name ?? '', type: q ? rrTypeName(q.type) : '', rcode: m.rcode,
-      rcodeName: rcodeName(m.rcode), authoritative: m.authoritative, truncated: m.truncated,
-      answers: m.answers.slice(0, MAX_FACT_RECORDS).map((r) => ({ name: r.name, type: rrTypeName(r.type), ttl: r.ttl, data: r.data })),
-      answerCount: m.answers.length, authorityCount: m.authority.length, additionalCount: m.additional.length,
-      chain, addresses, queryFrame: t ? t.firstFrame : null, latency, duplicate, attempts: t?.attempts ?? 0,
-    };
     if (m.rcode === 3) this.conversations.note(conv, 'nxdomain');
     else if (m.rcode === 2) this.conversations.note(conv, 'servfail');
-    this.timeline.push('dns.response', frame, conv.id, dir, latency ?? -1, m.rcode, f);
+    // the facts are rebuilt from the message when shown (responseFacts); kept: what the transaction added
+    const row = this.facts.add(this.msgRow, t ? t.firstFrame : 0, latency ?? 0, t?.attempts ?? 0,
+      (duplicate ? 1 : 0) | (t ? 2 : 0));
+    this.timeline.pushLazy('dns.response', frame, conv.id, dir, latency ?? -1, m.rcode, this.resolve, row);
+  }
+
+  /** The facts of a dns.query / dns.retransmission / dns.response event, from its message and transaction. */
+  private factsOf(row: number): DnsQueryFacts | DnsResponseFacts {
+    const { message: m, transport, proto } = this.log.parse(this.facts.msg[row]);
+    const x = this.facts.x[row], y = this.facts.y[row];
+    if (!m.response) return queryFacts(m, proto, transport, x, y);
+    const flags = this.facts.flags[row];
+    const answered = (flags & 2) !== 0;
+    return responseFacts(m, proto, transport, answered ? x : null, answered ? y : null, (flags & 1) !== 0,
+      this.facts.z[row]);
   }
 
   /** Queries unanswered for DNS_TIMEOUT seconds of capture time are reported at the current frame. */
   private expire(frame: number, time: number): void {
-    for (const [key, t] of this.pending) {
+    // values(), not entries(): no [key, value] array per step (each map's key is its transaction's key)
+    for (const t of this.pending.values()) {
       if (time - t.firstTime < DNS_TIMEOUT) break; // oldest first: the rest are younger
       if (time - t.lastTime < DNS_TIMEOUT) continue; // retransmitted recently: still waiting
-      this.pending.delete(key);
+      this.pending.delete(t.key);
       this.timeout(t, frame, time, false);
     }
-    for (const [key, t] of this.answered) {
+    for (const t of this.answered.values()) {
       if (time - t.answeredAt < ANSWERED_MEMORY) break;
-      this.answered.delete(key);
+      this.answered.delete(t.key);
     }
   }
 
@@ -318,11 +321,53 @@ export class DnsAnalyzer {
   }
 }
 
-function recordJson(r: DnsRecord): { name: string; type: number; ttl?: number; data?: string } {
-  const out: { name: string; type: number; ttl?: number; data?: string } = { name: r.name, type: r.type };
-  if (r.type !== 41) out.ttl = r.ttl;
-  if (r.data !== undefined) out.data = r.data;
-  return out;
+/** Facts of dns.query / dns.retransmission (attempt: transmissions so far; firstFrame: the first one's frame). */
+function queryFacts(m: DnsMessage, proto: DnsProto, transport: 'udp' | 'tcp', attempt: number,
+  firstFrame: number): DnsQueryFacts {
+  const q = m.questions[0];
+  return {
+    id: m.id, proto, transport, opcode: opcodeName(m.opcode), name: q?.name ?? '', type: q ? rrTypeName(q.type) : '',
+    questions: m.questions.length, recursionDesired: m.recursionDesired,
+    dnssecOk: m.edns?.dnssecOk || undefined,
+    clientSubnet: m.edns?.clientSubnet ? `${m.edns.clientSubnet.address}/${m.edns.clientSubnet.sourcePrefix}` : undefined,
+    attempt, firstFrame,
+  };
+}
+
+function responseFacts(m: DnsMessage, proto: DnsProto, transport: 'udp' | 'tcp', queryFrame: number | null,
+  latency: number | null, duplicate: boolean, attempts: number): DnsResponseFacts {
+  const q = m.questions[0];
+  const { chain, addresses } = followChain(q?.name, m.answers);
+  return {
+    id: m.id, proto, transport, name: q?.name ?? '', type: q ? rrTypeName(q.type) : '', rcode: m.rcode,
+    rcodeName: rcodeName(m.rcode), authoritative: m.authoritative, truncated: m.truncated,
+    answers: m.answers.slice(0, MAX_FACT_RECORDS).map((r) => ({ name: r.name, type: rrTypeName(r.type), ttl: r.ttl, data: r.data })),
+    answerCount: m.answers.length, authorityCount: m.authority.length, additionalCount: m.additional.length,
+    chain, addresses, queryFrame, latency, duplicate, attempts,
+  };
+}
+
+/** Per DNS event: its message (DnsMessageLog row) and the transaction's numbers the facts need. */
+class FactRows {
+  count = 0;
+  msg = new Int32Array(0);
+  x = new Float64Array(0);
+  y = new Float64Array(0);
+  z = new Int32Array(0);
+  flags = new Uint8Array(0);
+
+  add(msg: number, x: number, y: number, z: number, flags: number): number {
+    if (this.count === this.msg.length) {
+      const cap = Math.max(256, this.count * 2);
+      const m = new Int32Array(cap), a = new Float64Array(cap), b = new Float64Array(cap), c = new Int32Array(cap);
+      const f = new Uint8Array(cap);
+      m.set(this.msg); a.set(this.x); b.set(this.y); c.set(this.z); f.set(this.flags);
+      this.msg = m; this.x = a; this.y = b; this.z = c; this.flags = f;
+    }
+    const i = this.count++;
+    this.msg[i] = msg; this.x[i] = x; this.y[i] = y; this.z[i] = z; this.flags[i] = flags;
+    return i;
+  }
 }
 
 /** Follows CNAMEs from the question name through the answers; returns the chain and the final name's addresses. */

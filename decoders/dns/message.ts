@@ -96,7 +96,8 @@ export function parseDnsMessage(b: Uint8Array, opts: ParseOptions = {}): DnsMess
     m.problems.push(`${end} bytes: shorter than the 12-byte header`);
     return m;
   }
-  m.counts = { questions: u16(4), answers: u16(6), authority: u16(8), additional: u16(10) };
+  const counts = m.counts;
+  counts.questions = u16(4); counts.answers = u16(6); counts.authority = u16(8); counts.additional = u16(10);
   let pos = 12;
   for (let i = 0; i < m.counts.questions; i++) {
     const n = readName(b, pos, end);
@@ -108,11 +109,10 @@ export function parseDnsMessage(b: Uint8Array, opts: ParseOptions = {}): DnsMess
     m.questions.push(q);
     pos = n.next + 4;
   }
-  const sections: [DnsRecord[], number, string][] = [
-    [m.answers, m.counts.answers, 'answer'], [m.authority, m.counts.authority, 'authority'],
-    [m.additional, m.counts.additional, 'additional'],
-  ];
-  for (const [list, count, what] of sections) {
+  for (let section = 0; section < 3; section++) {
+    const list = section === 0 ? m.answers : section === 1 ? m.authority : m.additional;
+    const count = section === 0 ? counts.answers : section === 1 ? counts.authority : counts.additional;
+    const what = section === 0 ? 'answer' : section === 1 ? 'authority' : 'additional';
     for (let i = 0; i < count; i++) {
       const n = readName(b, pos, end);
       if (n.error) return stop(m, `${what} ${i + 1}: ${n.error}`);

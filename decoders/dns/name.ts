@@ -83,7 +83,7 @@ export function readName(b: Uint8Array, offset: number, end: number): NameRead {
   let next = -1;
   let wire = 1; // the root byte
   let tooLong = false;
-  const labels: string[] = [];
+  let labels = 0;
   // a name that visits more bytes than the message has must revisit some: a pointer loop (tshark's test too)
   let visited = 0;
   for (;;) {
@@ -111,9 +111,41 @@ export function readName(b: Uint8Array, offset: number, end: number): NameRead {
     visited += 1 + len;
     if (visited > end) return { text: NAME_LOOP, next: next < 0 ? pos : next };
     if (wire > MAX_NAME_WIRE) tooLong = true;
-    else labels.push(formatLabel(b, pos + 1, pos + 1 + len));
+    else {
+      // where the label is; the text is built once at the end
+      spans[2 * labels] = pos + 1;
+      spans[2 * labels + 1] = len;
+      labels++;
+    }
     pos += 1 + len;
   }
   if (tooLong) return { text: NAME_TOO_LONG, next };
-  return { text: labels.length ? labels.join('.') : NAME_ROOT, next };
+  return { text: labels ? nameText(b, labels) : NAME_ROOT, next };
+}
+
+/** [start, length] of each label of the name being read (at most 127 labels fit in 255 bytes). */
+const spans = new Int32Array(2 * 128);
+const codes: number[] = [];
+
+/** The labels in `spans` joined by '.', as one flat string. */
+function nameText(b: Uint8Array, labels: number): string {
+  let n = 0;
+  for (let l = 0; l < labels; l++) {
+    const start = spans[2 * l], end = start + spans[2 * l + 1];
+    if (l > 0) codes[n++] = 0x2e;
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      // anything but printable ASCII needs formatLabel's escapes and UTF-8 decoding
+      if (c < 0x20 || c >= 0x7f) return slowNameText(b, labels);
+      codes[n++] = c;
+    }
+  }
+  codes.length = n;
+  return String.fromCharCode.apply(null, codes);
+}
+
+function slowNameText(b: Uint8Array, labels: number): string {
+  const parts: string[] = [];
+  for (let l = 0; l < labels; l++) parts.push(formatLabel(b, spans[2 * l], spans[2 * l] + spans[2 * l + 1]));
+  return parts.join('.');
 }

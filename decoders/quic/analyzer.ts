@@ -19,6 +19,8 @@ import {
 import { PacketLog } from './packet-log';
 import { parseTransportParameters, TP_EXTENSION_DRAFT } from './transport-params';
 import { toHex } from './varint';
+import { EndpointPairTable } from '../udp-conversations';
+import { shareList } from '../tls/shared-values';
 import { isGreaseVersion, quicVersion, versionHex } from './versions';
 
 /** Connections kept for lookups; older ones are forgotten (their conversations stay). */
@@ -92,6 +94,7 @@ export interface QuicHandshakeRef {
   version: string;
 }
 
+/** The datagram being looked at (one object reused for every datagram). */
 interface Ctx {
   frame: number;
   time: number;
@@ -99,8 +102,20 @@ interface Ctx {
   srcPort: number;
   dst: string;
   dstPort: number;
-  tupleKey: string;
-  migratedFrom?: string;
+  /** Host ids of src and dst (the 4-tuple's lookup key with the ports). */
+  srcHost: number;
+  dstHost: number;
+  migratedFrom: string | undefined;
+}
+
+/** The lookup keys a connection registered, for forgetting them when it is evicted. */
+interface LiveKeys {
+  /** Keys registered, all kinds (bounded by MAX_KEYS_PER_CONNECTION). */
+  count: number;
+  /** 4-tuples as [srcHost, srcPort, dstHost, dstPort] runs. */
+  tuples: number[];
+  /** "kind:hex" of the CID keys. */
+  cids: string[];
 }
 
 const WELL_KNOWN = new Set([80, 443, 784, 853, 4433, 4443, 8443, 8843, 8080]);
@@ -120,14 +135,26 @@ export class QuicAnalyzer {
   private readonly timeline: Timeline;
   private readonly conversations: ConversationTable;
   private readonly log = new PacketLog();
-  private readonly byTuple = new Map<string, QuicConnection>();
+  /** Canonical 4-tuple (host ids, ports) -> serial of the connection (index in `bySerial`). */
+  private readonly byTuple = new EndpointPairTable();
+  private readonly bySerial: (QuicConnection | undefined)[] = [];
+  /** Host ids when the caller does not pass the HostTable's (a QuicAnalyzer used on its own). */
+  private readonly ownHostIds = new Map<string, number>();
+  private readonly ctx: Ctx = {
+    frame: 0, time: 0, src: '', srcPort: 0, dst: '', dstPort: 0, srcHost: 0, dstHost: 0, migratedFrom: undefined,
+  };
+  /** Result of resolveLong/resolveShort. */
+  private rConn: QuicConnection | undefined = undefined;
+  private rFromServer = false;
+  /** Decrypted Initial payloads (reused: a datagram is at most 64 KiB). */
+  private readonly plaintext = new Uint8Array(65536);
   /** CID (hex) -> connection and the side that chose it (0 client, 1 server). */
   private readonly byCid = new Map<string, { conn: QuicConnection; side: 0 | 1 }>();
   /** Client's original DCID (hex) -> connection (Initial and 0-RTT packets carry it). */
   private readonly byInitialDcid = new Map<string, QuicConnection>();
   /** Lengths of the CIDs known, for finding a short header's DCID after migration. */
   private readonly cidLengths = new Set<number>();
-  private readonly live = new Map<QuicConnection, string[]>();
+  private readonly live = new Map<QuicConnection, LiveKeys>();
   private cryptoHeld = 0;
   private readonly maxConnections: number;
   private readonly cryptoBudget: number;
@@ -144,22 +171,30 @@ export class QuicAnalyzer {
     return { connections: this.live.size, cryptoBytes: this.cryptoHeld, packets: this.log.count };
   }
 
-  /** Returns the conversation id if this UDP datagram is QUIC, else -1; sets lastDir. */
-  onUdp(p: DecodedPacket, time: number): number {
+  /**
+   * Returns the conversation id if this UDP datagram is QUIC, else -1; sets lastDir. `srcHost`/`dstHost`: the
+   * HostTable ids of p.src and p.dst when the caller has them (the Analyzer does); pass them always or never.
+   */
+  onUdp(p: DecodedPacket, time: number, srcHost = -1, dstHost = -1): number {
     this.lastDir = Dir.NONE;
     const udp = p.udp;
     if (!udp) return -1;
     const b = p.payloadBytes, start = p.payloadStart, end = Math.min(p.payloadEnd, b.length);
-    const a = `${p.src}|${udp.srcPort}`, z = `${p.dst}|${udp.dstPort}`;
-    const ctx: Ctx = {
-      frame: p.frame.index, time, src: p.src, srcPort: udp.srcPort, dst: p.dst, dstPort: udp.dstPort,
-      tupleKey: a < z ? `${a}|${z}` : `${z}|${a}`,
-    };
+    const ctx = this.ctx;
+    ctx.frame = p.frame.index;
+    ctx.time = time;
+    ctx.src = p.src;
+    ctx.srcPort = udp.srcPort;
+    ctx.dst = p.dst;
+    ctx.dstPort = udp.dstPort;
+    ctx.srcHost = srcHost >= 0 ? srcHost : this.hostId(p.src);
+    ctx.dstHost = dstHost >= 0 ? dstHost : this.hostId(p.dst);
+    ctx.migratedFrom = undefined;
     try {
       return this.datagram(b, start, end, ctx);
     } catch {
       this.internalErrors++;
-      const conn = this.byTuple.get(ctx.tupleKey);
+      const conn = this.tupleConn(ctx);
       return conn ? conn.conv.id : -1;
     }
   }
@@ -167,6 +202,27 @@ export class QuicAnalyzer {
   finish(): void {
     for (const conn of this.live.keys()) conn.release();
     this.cryptoHeld = 0;
+    // nothing more to look up: let the connections go (their conversations and timeline facts stay)
+    this.live.clear();
+    this.bySerial.length = 0;
+    this.byTuple.clear();
+    this.byCid.clear();
+    this.byInitialDcid.clear();
+    this.ownHostIds.clear();
+  }
+
+  private hostId(address: string): number {
+    let id = this.ownHostIds.get(address);
+    if (id === undefined) {
+      id = this.ownHostIds.size;
+      this.ownHostIds.set(address, id);
+    }
+    return id;
+  }
+
+  private tupleConn(ctx: Ctx): QuicConnection | undefined {
+    const serial = this.byTuple.get(ctx.srcHost, ctx.srcPort, ctx.dstHost, ctx.dstPort);
+    return serial < 0 ? undefined : this.bySerial[serial];
   }
 
   toJson(): QuicJson[] {
@@ -179,13 +235,18 @@ export class QuicAnalyzer {
   }
 
   private datagram(b: Uint8Array, start: number, end: number, ctx: Ctx): number {
-    const tupleConn = this.byTuple.get(ctx.tupleKey);
+    const tupleConn = this.tupleConn(ctx);
     if (end <= start) return tupleConn ? this.accept(tupleConn, tupleConn.isServer(ctx.src, ctx.srcPort)) : -1;
-    const found = b[start] & 0x80 ? this.resolveLong(b, start, end, ctx, tupleConn)
-      : this.resolveShort(b, start, end, ctx, tupleConn);
+    const long = (b[start] & 0x80) !== 0;
+    const found = long ? this.resolveLong(b, start, end, ctx, tupleConn) : this.resolveShort(b, start, end, ctx, tupleConn);
     if (!found) return -1;
-    const { conn, fromServer } = found;
+    const conn = this.rConn!, fromServer = this.rFromServer;
     this.trackPath(conn, fromServer, ctx);
+    if (!long) {
+      // a short header takes the whole datagram (RFC 9000 §12.2): one 1-RTT packet, or none without the fixed bit
+      if (b[start] & 0x40) this.shortPacket(conn, fromServer, b, start, end, ctx);
+      return this.accept(conn, fromServer);
+    }
     const dcidLen = () => (fromServer ? conn.clientCid?.length ?? 0 : conn.serverCid?.length ?? 0);
     const packets = splitDatagram(b, start, end, dcidLen);
     for (let i = 0; i < packets.length; i++) this.packet(conn, fromServer, packets[i], i, b, ctx);
@@ -199,9 +260,10 @@ export class QuicAnalyzer {
 
   // ---- which connection a datagram belongs to
 
+  /** Finds (or opens) the connection of a long-header datagram: sets rConn/rFromServer, false when not QUIC. */
   private resolveLong(b: Uint8Array, start: number, end: number, ctx: Ctx, tupleConn: QuicConnection | undefined):
-    { conn: QuicConnection; fromServer: boolean } | null {
-    if (!tupleConn && !looksLikeQuicLongHeader(b, start, end)) return null;
+    boolean {
+    if (!tupleConn && !looksLikeQuicLongHeader(b, start, end)) return false;
     const h = parseLongHeader(b, start, end);
     const dh = toHex(h.dcid);
     let conn: QuicConnection | undefined;
@@ -243,21 +305,28 @@ export class QuicAnalyzer {
       fromServer = !clientIsSrc;
       if (fromClientInitial && h.dcid.length) this.register(conn, 'initial', dh);
     }
-    return { conn, fromServer };
+    return this.resolved(conn, fromServer);
   }
 
+  private resolved(conn: QuicConnection, fromServer: boolean): true {
+    this.rConn = conn;
+    this.rFromServer = fromServer;
+    return true;
+  }
+
+  /** The connection of a short-header datagram: sets rConn/rFromServer, false when none is known. */
   private resolveShort(b: Uint8Array, start: number, end: number, ctx: Ctx, tupleConn: QuicConnection | undefined):
-    { conn: QuicConnection; fromServer: boolean } | null {
-    if (tupleConn) return { conn: tupleConn, fromServer: this.sentByServer(tupleConn, ctx) };
+    boolean {
+    if (tupleConn) return this.resolved(tupleConn, this.sentByServer(tupleConn, ctx));
     // A short header on unknown ports: only a connection we know by its DCID (migration, NAT rebinding).
-    if (end - start < 1 + 1 + 1 + 16 || this.cidLengths.size === 0) return null;
+    if (end - start < 1 + 1 + 1 + 16 || this.cidLengths.size === 0) return false;
     const lengths = [...this.cidLengths].sort((x, y) => y - x);
     for (const n of lengths) {
       if (n > MAX_CID_LENGTH || start + 1 + n > end - 17) continue;
       const e = this.byCid.get(toHex(b, start + 1, start + 1 + n));
-      if (e) return { conn: e.conn, fromServer: e.side === 0 };
+      if (e) return this.resolved(e.conn, e.side === 0);
     }
-    return null;
+    return false;
   }
 
   /** True when the datagram travels between the connection's current endpoints. */
@@ -286,7 +355,8 @@ export class QuicAnalyzer {
   private opens(conn: QuicConnection, h: PacketHeader, b: Uint8Array): boolean {
     const keys = conn.keys(h.version);
     if (!keys || h.pnOffset < 0) return false;
-    const r = unprotectPacket(b, h.start, h.pnOffset, h.end, true, keys.client, conn.largestPn[0][Space.INITIAL]);
+    const r = unprotectPacket(b, h.start, h.pnOffset, h.end, true, keys.client, conn.largestPn[0][Space.INITIAL],
+      this.plaintext);
     return !!r?.payload;
   }
 
@@ -297,45 +367,63 @@ export class QuicAnalyzer {
     conv.app = 'quic';
     conv.title = 'QUIC';
     const conn = new QuicConnection(conv, odcid, version, client, server);
-    this.live.set(conn, []);
-    this.register(conn, 'tuple', ctx.tupleKey);
+    conn.serial = this.bySerial.length;
+    this.bySerial.push(conn);
+    this.live.set(conn, { count: 0, tuples: [], cids: [] });
+    this.registerTuple(conn, ctx);
     if (this.live.size > this.maxConnections) this.evictOldest();
     return conn;
   }
 
-  private register(conn: QuicConnection, kind: 'tuple' | 'initial' | 'client' | 'server', key: string): void {
+  /** Registers the datagram's 4-tuple as a lookup key of `conn`. */
+  private registerTuple(conn: QuicConnection, ctx: Ctx): void {
     const keys = this.live.get(conn);
     if (!keys) return;
-    if (keys.length >= MAX_KEYS_PER_CONNECTION) return; // lookups by the CIDs already known still work
-    if (kind === 'tuple') this.byTuple.set(key, conn);
-    else if (kind === 'initial') this.byInitialDcid.set(key, conn);
+    if (keys.count >= MAX_KEYS_PER_CONNECTION) return;
+    this.byTuple.set(ctx.srcHost, ctx.srcPort, ctx.dstHost, ctx.dstPort, conn.serial);
+    keys.tuples.push(ctx.srcHost, ctx.srcPort, ctx.dstHost, ctx.dstPort);
+    keys.count++;
+  }
+
+  private register(conn: QuicConnection, kind: 'initial' | 'client' | 'server', key: string): void {
+    const keys = this.live.get(conn);
+    if (!keys) return;
+    if (keys.count >= MAX_KEYS_PER_CONNECTION) return; // lookups by the CIDs already known still work
+    if (kind === 'initial') this.byInitialDcid.set(key, conn);
     else {
       this.byCid.set(key, { conn, side: kind === 'client' ? 0 : 1 });
       (kind === 'client' ? conn.clientCids : conn.serverCids).add(key);
       this.cidLengths.add(key.length >> 1);
     }
-    keys.push(`${kind}:${key}`);
+    keys.cids.push(`${kind}:${key}`);
+    keys.count++;
   }
 
   private evictOldest(): void {
-    const [conn, keys] = this.live.entries().next().value as [QuicConnection, string[]];
-    for (const k of keys) {
+    const [conn, keys] = this.live.entries().next().value as [QuicConnection, LiveKeys];
+    const t = keys.tuples;
+    for (let i = 0; i < t.length; i += 4) {
+      if (this.byTuple.get(t[i], t[i + 1], t[i + 2], t[i + 3]) === conn.serial) {
+        this.byTuple.delete(t[i], t[i + 1], t[i + 2], t[i + 3]);
+      }
+    }
+    for (const k of keys.cids) {
       const i = k.indexOf(':');
       const kind = k.slice(0, i), key = k.slice(i + 1);
-      const map: Map<string, unknown> = kind === 'tuple' ? this.byTuple : kind === 'initial' ? this.byInitialDcid
-        : this.byCid;
+      const map: Map<string, unknown> = kind === 'initial' ? this.byInitialDcid : this.byCid;
       const v = map.get(key) as QuicConnection | { conn: QuicConnection } | undefined;
       if (v === conn || (v && 'conn' in v && v.conn === conn)) map.delete(key);
     }
     this.cryptoHeld -= conn.heldBytes();
     conn.release();
     this.live.delete(conn);
+    this.bySerial[conn.serial] = undefined;
   }
 
   /** Client port changes (migration, NAT rebinding) found through a known CID. */
   private trackPath(conn: QuicConnection, fromServer: boolean, ctx: Ctx): void {
-    const [cAddr, cPort, sAddr, sPort] = fromServer ? [ctx.dst, ctx.dstPort, ctx.src, ctx.srcPort]
-      : [ctx.src, ctx.srcPort, ctx.dst, ctx.dstPort];
+    const cAddr = fromServer ? ctx.dst : ctx.src, cPort = fromServer ? ctx.dstPort : ctx.srcPort;
+    const sAddr = fromServer ? ctx.src : ctx.dst, sPort = fromServer ? ctx.srcPort : ctx.dstPort;
     const clientMoved = cAddr !== conn.clientAddr || cPort !== conn.clientPort;
     const serverMoved = sAddr !== conn.serverAddr || sPort !== conn.serverPort;
     if (!clientMoved && !serverMoved) return;
@@ -347,7 +435,7 @@ export class QuicAnalyzer {
     conn.serverPort = sPort;
     conn.migrations++;
     this.conversations.note(conn.conv, 'migration');
-    this.register(conn, 'tuple', ctx.tupleKey);
+    this.registerTuple(conn, ctx);
   }
 
   // ---- one QUIC packet
@@ -356,13 +444,13 @@ export class QuicAnalyzer {
     ctx: Ctx): void {
     const dir = fromServer ? 1 : 0;
     const ref: QuicPacketRef = {
-      packetType: h.type, header: h.long ? 'long' : 'short', dcid: toHex(h.dcid), length: h.end - h.start,
-      indexInDatagram: index, decrypted: false,
+      packetType: h.type, header: h.long ? 'long' : 'short', dcid: this.log.share(toHex(h.dcid)),
+      length: h.end - h.start, indexInDatagram: index, decrypted: false,
     };
     if (h.long) {
       ref.version = versionHex(h.version);
       ref.versionName = quicVersion(h.version).name;
-      ref.scid = toHex(h.scid);
+      ref.scid = this.log.share(toHex(h.scid));
       if (h.token && h.type === 'initial') ref.tokenLength = h.token.length;
       if (isGreaseVersion(h.version)) ref.forcingVersionNegotiation = true;
     }
@@ -372,12 +460,35 @@ export class QuicAnalyzer {
     else if (conn.firstClientTime < 0) conn.firstClientTime = ctx.time;
 
     if (h.long) this.trackIds(conn, fromServer, h, ref, b);
-    const row = this.log.add({
-      frame: ctx.frame, index, long: h.long, version: h.version, type: h.type, dcid: ref.dcid, scid: ref.scid ?? '',
-      packetNumber: -1,
-    });
+    const row = this.log.append(ctx.frame, index, h.long, h.version, h.type, ref.dcid, ref.scid ?? '', -1);
     if (h.type === 'initial') this.initial(conn, dir, h, b, ref, row);
     this.emit(conn, dir, h, ref, ctx);
+  }
+
+  /**
+   * A 1-RTT packet filling the datagram from `start` (what packet() does for it, without a header object, and
+   * with the facts object built only when the timeline keeps it: most of a capture's QUIC packets are these).
+   */
+  private shortPacket(conn: QuicConnection, fromServer: boolean, b: Uint8Array, start: number, end: number,
+    ctx: Ctx): void {
+    const dir = fromServer ? 1 : 0;
+    // the DCID length tshark assumes: the one the other side chose first
+    const want = fromServer ? conn.clientCid?.length ?? 0 : conn.serverCid?.length ?? 0;
+    const n = Math.max(0, Math.min(want, end - start - 1));
+    const dcid = conn.dcidHex(dir, b, start + 1, start + 1 + n);
+    if (fromServer) { if (conn.firstServerTime < 0) conn.firstServerTime = ctx.time; }
+    else if (conn.firstClientTime < 0) conn.firstClientTime = ctx.time;
+    this.log.append(ctx.frame, 0, false, 0, '1rtt', dcid, '', -1);
+    const length = end - start;
+    const seen = conn.seen1rtt;
+    let ref: QuicPacketRef | undefined;
+    if (!seen[dir] || ctx.migratedFrom) {
+      ref = { packetType: '1rtt', header: 'short', dcid, length, indexInDatagram: 0, decrypted: false };
+      if (ctx.migratedFrom) ref.migratedFrom = ctx.migratedFrom;
+    }
+    seen[dir] = true;
+    this.timeline.push('quic.1rtt', ctx.frame, conn.conv.id, dir, -1, length, ref);
+    if (dir === 0 && !conn.handshakeDoneFrame) this.handshakeCompleted(conn, ctx);
   }
 
   /** Connection IDs, Retry and Version Negotiation bookkeeping (mirrors what each packet tells about the CIDs). */
@@ -444,16 +555,16 @@ export class QuicAnalyzer {
     row: number): void {
     const keys = conn.keys(h.version);
     if (!keys || h.pnOffset < 0) return;
+    // the plaintext goes to scratch space: frames are handled (CRYPTO data copied) before the next packet
     const r = unprotectPacket(b, h.start, h.pnOffset, h.end, true, dir ? keys.server : keys.client,
-      conn.largestPn[dir][Space.INITIAL]);
+      conn.largestPn[dir][Space.INITIAL], this.plaintext);
     if (!r?.payload) return;
     conn.largestPn[dir][Space.INITIAL] = Math.max(conn.largestPn[dir][Space.INITIAL], r.packetNumber);
     ref.decrypted = true;
     ref.packetNumber = r.packetNumber;
     const parsed = parseFrames(r.payload);
-    ref.frameTypes = parsed.types;
+    ref.frameTypes = this.log.setPacket(row, r.packetNumber, parsed.types);
     if (parsed.issue) ref.issue = parsed.issue;
-    this.log.setPacket(row, r.packetNumber, parsed.types);
     for (const f of parsed.frames) this.frame(conn, dir, f, ref, row);
   }
 
@@ -507,6 +618,8 @@ export class QuicAnalyzer {
 
   private clientHello(conn: QuicConnection, body: Uint8Array, ref: QuicPacketRef, row: number): void {
     const ch = parseClientHello(body);
+    // kept by the facts, the JSON log and the connection: one copy for every connection that repeats them
+    if (ch.alpn) ch.alpn = shareList(ch.alpn);
     ref.sni = ch.sni;
     ref.alpn = ch.alpn;
     if (ch.sni !== undefined || ch.alpn) this.log.setHello(row, ch.sni, ch.alpn);
@@ -522,13 +635,14 @@ export class QuicAnalyzer {
     }
     if (ch.sni !== undefined) conn.sni = ch.sni;
     if (ch.alpn) conn.alpn = ch.alpn;
-    if (conn.sni) conn.conv.title = `QUIC ${conn.sni}`;
+    if (conn.sni) conn.conv.title = ['QUIC ', conn.sni].join(''); // join: one flat string, not a rope
     if (!ch.extensions.some((e) => e.type === ExtensionType.EARLY_DATA)) return;
     this.conversations.note(conn.conv, 'early_data_offered');
   }
 
   private serverHello(conn: QuicConnection, body: Uint8Array, ref: QuicPacketRef): void {
     const sh = parseServerHello(body);
+    if (sh.alpn) sh.alpn = shareList(sh.alpn);
     if (sh.helloRetryRequest) {
       conn.helloRetryRequests++;
       ref.helloRetryRequest = true;
@@ -569,6 +683,7 @@ export class QuicAnalyzer {
     this.cryptoHeld -= conn.heldBytes();
     conn.crypto[0].release();
     conn.crypto[1].release();
+    conn.dropKeys(); // derived again should a late Initial come
     const roundTrips = 1 + conn.retries + conn.versionNegotiations + conn.helloRetryRequests;
     const start = conn.firstClientTime >= 0 ? conn.firstClientTime : ctx.time;
     const ref: QuicHandshakeRef = {

@@ -2,9 +2,10 @@
 // Retry and per version for compatible version negotiation), packet-number spaces, CRYPTO streams and the facts the
 // explanation needs (round trips spent on Retry, Version Negotiation, HelloRetryRequest).
 import type { Conversation } from '../model';
-import { initialKeys, type InitialKeys } from './crypto';
+import { initialKeys, releaseKeys, type InitialKeys } from './crypto';
 import { CryptoStream } from './crypto-stream';
 import type { TransportParameters } from './transport-params';
+import { toHex } from './varint';
 
 /** Packet-number spaces (RFC 9000 §12.3). */
 export const Space = { INITIAL: 0, HANDSHAKE: 1, APP: 2 } as const;
@@ -57,6 +58,11 @@ export class QuicConnection {
   closed = false;
   /** The first packet of this connection seemed to come from the server (capture started mid-handshake). */
   partial = false;
+  /** Position in the analyzer's connection list (its 4-tuple lookups point here). */
+  serial = -1;
+  /** Last short-header DCID per direction, as bytes and hex (most packets repeat it: no string per packet). */
+  private readonly dcidBytes: [Uint8Array | null, Uint8Array | null] = [null, null];
+  private readonly dcidText: [string, string] = ['', ''];
 
   constructor(readonly conv: Conversation, originalDcid: Uint8Array, version: number, client: [string, number],
     server: [string, number]) {
@@ -71,7 +77,7 @@ export class QuicConnection {
     let k = this.keyCache.get(version);
     if (k === undefined) {
       k = initialKeys(version, this.originalDcid);
-      if (this.keyCache.size >= 8) this.keyCache.clear(); // a flood of made-up versions must not grow it
+      if (this.keyCache.size >= 8) this.clearKeys(); // a flood of made-up versions must not grow it
       this.keyCache.set(version, k);
     }
     return k;
@@ -80,7 +86,7 @@ export class QuicConnection {
   /** A new cryptographic attempt (after a Retry or Version Negotiation): keys come from a new DCID. */
   restartKeys(dcid: Uint8Array): void {
     this.originalDcid = dcid.slice();
-    this.keyCache.clear();
+    this.clearKeys();
   }
 
   /** Fresh packet-number spaces and CRYPTO streams (a new ClientHello after Version Negotiation). */
@@ -92,6 +98,18 @@ export class QuicConnection {
     this.crypto[1] = new CryptoStream();
   }
 
+  /** Forgets the derived keys (and their AES tables); keys() derives them again when needed. */
+  dropKeys(): void {
+    this.clearKeys();
+  }
+
+  private clearKeys(): void {
+    for (const k of this.keyCache.values()) {
+      if (k) { releaseKeys(k.client); releaseKeys(k.server); }
+    }
+    this.keyCache.clear();
+  }
+
   heldBytes(): number {
     return this.crypto[0].heldBytes + this.crypto[1].heldBytes;
   }
@@ -99,7 +117,19 @@ export class QuicConnection {
   release(): void {
     this.crypto[0].release();
     this.crypto[1].release();
-    this.keyCache.clear();
+    this.clearKeys();
+  }
+
+  /** Hex of b[start..end), the DCID of a short-header packet in direction `dir`. */
+  dcidHex(dir: 0 | 1, b: Uint8Array, start: number, end: number): string {
+    const last = this.dcidBytes[dir];
+    if (last !== null && last.length === end - start) {
+      let same = true;
+      for (let i = 0; i < last.length; i++) if (last[i] !== b[start + i]) { same = false; break; }
+      if (same) return this.dcidText[dir];
+    }
+    this.dcidBytes[dir] = b.slice(start, end);
+    return (this.dcidText[dir] = toHex(b, start, end));
   }
 
   isServer(addr: string, port: number): boolean {

@@ -2,9 +2,11 @@
 // and in a browser worker alike: initial secrets from the client's first Destination Connection ID, AES-128-GCM
 // payload protection, AES-ECB header protection, and the Retry Integrity Tag (§5.8).
 import { gcm, ecb } from '@noble/ciphers/aes.js';
-import { extract, expand } from '@noble/hashes/hkdf.js';
+import { expand } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { quicVersion, type QuicVersionInfo } from './versions';
+import { encryptBlock, expandKey128, gcmKey, gcmOpen, releaseGcmKey, type GcmKey } from './aes-gcm';
+import { hkdfExpand32, hkdfExtract, hmacKey } from './hkdf-sha256';
 
 /** Keys protecting one direction at one encryption level. */
 export interface PacketKeys {
@@ -23,9 +25,8 @@ export interface InitialKeys {
 
 const encoder = new TextEncoder();
 
-/** HKDF-Expand-Label (RFC 8446 §7.1) with SHA-256. */
-export function hkdfExpandLabel(secret: Uint8Array, label: string, length: number,
-  context: Uint8Array = new Uint8Array(0)): Uint8Array {
+/** HkdfLabel bytes (RFC 8446 §7.1) of `label` for `length` with the given context. */
+function labelInfo(label: string, length: number, context: Uint8Array): Uint8Array {
   const full = encoder.encode('tls13 ' + label);
   const info = new Uint8Array(2 + 1 + full.length + 1 + context.length);
   info[0] = length >> 8;
@@ -34,24 +35,56 @@ export function hkdfExpandLabel(secret: Uint8Array, label: string, length: numbe
   info.set(full, 3);
   info[3 + full.length] = context.length;
   info.set(context, 4 + full.length);
-  return expand(sha256, secret, info, length);
+  return info;
+}
+
+/** HkdfLabel bytes of the few (label, length) pairs Initial keys use, without context. */
+const infoCache = new Map<string, Uint8Array>();
+function cachedInfo(label: string, length: number): Uint8Array {
+  const k = `${length} ${label}`;
+  let info = infoCache.get(k);
+  if (!info) {
+    info = labelInfo(label, length, new Uint8Array(0));
+    if (infoCache.size < 64) infoCache.set(k, info);
+  }
+  return info;
+}
+
+/** HKDF-Expand-Label (RFC 8446 §7.1) with SHA-256. */
+export function hkdfExpandLabel(secret: Uint8Array, label: string, length: number,
+  context: Uint8Array = new Uint8Array(0)): Uint8Array {
+  if (length <= 32 && context.length === 0) return hkdfExpand32(hmacKey(secret), cachedInfo(label, length), length);
+  return expand(sha256, secret, labelInfo(label, length, context), length);
+}
+
+/** HKDF-Expand-Label with a secret already prepared by hmacKey() (outputs up to 32 bytes, no context). */
+function expandLabel(prk: Int32Array, label: string, length: number): Uint8Array {
+  return hkdfExpand32(prk, cachedInfo(label, length), length);
 }
 
 /** key/iv/hp from a traffic secret (RFC 9001 §5.1; RFC 9369 §3.3.2 "quicv2 " labels). */
 export function packetKeys(secret: Uint8Array, labelPrefix = 'quic ', keyLength = 16): PacketKeys {
+  if (keyLength > 32) {
+    return {
+      key: hkdfExpandLabel(secret, labelPrefix + 'key', keyLength),
+      iv: hkdfExpandLabel(secret, labelPrefix + 'iv', 12),
+      hp: hkdfExpandLabel(secret, labelPrefix + 'hp', keyLength),
+    };
+  }
+  const prk = hmacKey(secret);
   return {
-    key: hkdfExpandLabel(secret, labelPrefix + 'key', keyLength),
-    iv: hkdfExpandLabel(secret, labelPrefix + 'iv', 12),
-    hp: hkdfExpandLabel(secret, labelPrefix + 'hp', keyLength),
+    key: expandLabel(prk, labelPrefix + 'key', keyLength),
+    iv: expandLabel(prk, labelPrefix + 'iv', 12),
+    hp: expandLabel(prk, labelPrefix + 'hp', keyLength),
   };
 }
 
 /** client_initial_secret and server_initial_secret (RFC 9001 §5.2). */
 export function initialSecrets(salt: Uint8Array, dcid: Uint8Array): { client: Uint8Array; server: Uint8Array } {
-  const initial = extract(sha256, dcid, salt);
+  const initial = hmacKey(hkdfExtract(salt, dcid));
   return {
-    client: hkdfExpandLabel(initial, 'client in', 32),
-    server: hkdfExpandLabel(initial, 'server in', 32),
+    client: expandLabel(initial, 'client in', 32),
+    server: expandLabel(initial, 'server in', 32),
   };
 }
 
@@ -72,6 +105,32 @@ export function initialKeys(version: number | QuicVersionInfo, dcid: Uint8Array)
 export function headerMask(hp: Uint8Array, sample: Uint8Array): Uint8Array {
   return ecb(hp, { disablePadding: true }).encrypt(sample).subarray(0, 5);
 }
+
+/** AES-128 round keys and GHASH tables of a PacketKeys, computed on first use and kept as long as the keys are. */
+interface Prepared {
+  hp: Int32Array;
+  aead: GcmKey;
+}
+const prepared = new WeakMap<PacketKeys, Prepared | null>();
+
+function prepare(keys: PacketKeys): Prepared | null {
+  let p = prepared.get(keys);
+  if (p === undefined) {
+    // 16-byte keys are AES-128 (every Initial); anything else goes through the general library
+    p = keys.key.length === 16 && keys.hp.length === 16 ? { hp: expandKey128(keys.hp), aead: gcmKey(keys.key) } : null;
+    prepared.set(keys, p);
+  }
+  return p;
+}
+
+/** Frees what prepare() built for these keys (a connection's Initial keys are done): they must not be used after. */
+export function releaseKeys(keys: PacketKeys): void {
+  const p = prepared.get(keys);
+  if (p) releaseGcmKey(p.aead);
+  prepared.delete(keys);
+}
+
+const maskBlock = new Uint8Array(16);
 
 /** RFC 9000 Appendix A.3: the full packet number closest to the next expected one. */
 export function decodePacketNumber(largest: number, truncated: number, pnLength: number): number {
@@ -108,12 +167,20 @@ export interface Unprotected {
  * Removes header protection and decrypts one packet occupying bytes[start, end). `pnOffset` is the absolute
  * offset of the packet number field. Returns null when the packet is too short to be sampled.
  * Header protection always yields a packet number (wrong if the keys are); `payload` says whether it was right.
+ * With `into` (scratch space the caller reuses), an AES-128 payload is written there: valid until its next use.
  */
 export function unprotectPacket(bytes: Uint8Array, start: number, pnOffset: number, end: number, isLong: boolean,
-  keys: PacketKeys, largestPn = -1): Unprotected | null {
+  keys: PacketKeys, largestPn = -1, into?: Uint8Array): Unprotected | null {
   const sampleAt = pnOffset + 4;
   if (sampleAt + 16 > end || pnOffset <= start) return null;
-  const mask = headerMask(keys.hp, bytes.subarray(sampleAt, sampleAt + 16));
+  const fast = prepare(keys);
+  let mask: Uint8Array;
+  if (fast) {
+    encryptBlock(fast.hp, bytes, sampleAt, maskBlock);
+    mask = maskBlock;
+  } else {
+    mask = headerMask(keys.hp, bytes.subarray(sampleAt, sampleAt + 16));
+  }
   const firstByte = bytes[start] ^ (mask[0] & (isLong ? 0x0f : 0x1f));
   const pnLength = (firstByte & 3) + 1;
   let truncated = 0;
@@ -125,10 +192,14 @@ export function unprotectPacket(bytes: Uint8Array, start: number, pnOffset: numb
   for (let i = 0; i < pnLength; i++) aad[pnOffset - start + i] = bytes[pnOffset + i] ^ mask[1 + i];
   let payload: Uint8Array | null = null;
   if (end - headerEnd >= 16) {
-    try {
-      payload = gcm(keys.key, nonceFor(keys.iv, packetNumber), aad).decrypt(bytes.subarray(headerEnd, end));
-    } catch {
-      payload = null; // authentication failed: wrong keys or damaged packet
+    if (fast) {
+      payload = gcmOpen(fast.aead, nonceFor(keys.iv, packetNumber), aad, bytes, headerEnd, end, into);
+    } else {
+      try {
+        payload = gcm(keys.key, nonceFor(keys.iv, packetNumber), aad).decrypt(bytes.subarray(headerEnd, end));
+      } catch {
+        payload = null; // authentication failed: wrong keys or damaged packet
+      }
     }
   }
   return { firstByte, packetNumber, pnLength, payload };

@@ -34,31 +34,53 @@ export class PacketLog {
   private scid = new Int32Array(0);
   private pn = new Float64Array(0);
   private readonly frameTypes = new Map<number, number[]>();
+  private readonly typeLists = new Map<string, number[]>();
   private readonly sni = new Map<number, string>();
   private readonly alpn = new Map<number, string[]>();
   private readonly strings: string[] = [];
   private readonly stringIds = new Map<string, number>();
 
   add(f: PacketFacts): number {
-    if (this.count === this.cap) this.grow();
-    const i = this.count++;
-    this.frame[i] = f.frame;
-    this.index[i] = Math.min(255, f.index);
-    this.kind[i] = TYPE_CODE.get(f.type)! | (f.long ? LONG : 0);
-    this.version[i] = f.version >>> 0;
-    this.dcid[i] = this.intern(f.dcid);
-    this.scid[i] = this.intern(f.scid);
-    this.pn[i] = f.packetNumber;
-    if (f.frameTypes) this.frameTypes.set(i, f.frameTypes);
+    const i = this.append(f.frame, f.index, f.long, f.version, f.type, f.dcid, f.scid, f.packetNumber);
+    if (f.frameTypes) this.frameTypes.set(i, this.shared(f.frameTypes));
     if (f.sni !== undefined) this.sni.set(i, f.sni);
     if (f.alpn) this.alpn.set(i, f.alpn);
     return i;
   }
 
-  /** Records what decryption revealed: the packet number and the frame types. */
-  setPacket(row: number, packetNumber: number, frameTypes: number[]): void {
+  /** add() without a facts object (the per-packet path). */
+  append(frame: number, index: number, long: boolean, version: number, type: PacketType, dcid: string, scid: string,
+    packetNumber: number): number {
+    if (this.count === this.cap) this.grow();
+    const i = this.count++;
+    this.frame[i] = frame;
+    this.index[i] = Math.min(255, index);
+    this.kind[i] = TYPE_CODE.get(type)! | (long ? LONG : 0);
+    this.version[i] = version >>> 0;
+    this.dcid[i] = this.intern(dcid);
+    this.scid[i] = this.intern(scid);
+    this.pn[i] = packetNumber;
+    return i;
+  }
+
+  /** Records what decryption revealed: the packet number and the frame types (returns the list as stored). */
+  setPacket(row: number, packetNumber: number, frameTypes: number[]): number[] {
     this.pn[row] = packetNumber;
-    this.frameTypes.set(row, frameTypes);
+    const t = this.shared(frameTypes);
+    this.frameTypes.set(row, t);
+    return t;
+  }
+
+  /** One array per distinct frame type list (Initials repeat a handful of lists): the JSON is the same. */
+  private shared(types: number[]): number[] {
+    if (types.length > 16) return types;
+    const key = types.join(',');
+    let t = this.typeLists.get(key);
+    if (t === undefined) {
+      t = types;
+      if (this.typeLists.size < 4096) this.typeLists.set(key, t);
+    }
+    return t;
   }
 
   /** Attaches the ClientHello's SNI/ALPN to an already logged packet (the one whose CRYPTO completed it). */
@@ -96,7 +118,27 @@ export class PacketLog {
     return this.cap * (4 + 1 + 1 + 4 + 4 + 4 + 8) + this.frameTypes.size * 64 + this.strings.length * 64;
   }
 
+  /** The log's own copy of a CID string (facts that show a CID keep this one rather than another copy). */
+  share(s: string): string {
+    return this.strings[this.intern(s)];
+  }
+
   private intern(s: string): number {
+    // the empty SCID of every short header, and a connection's DCID repeated: a pointer comparison, no hashing
+    if (s === this.memoS0) return this.memoId0;
+    if (s === this.memoS1) return this.memoId1;
+    const id = this.internMap(s);
+    this.memoS1 = this.memoS0; this.memoId1 = this.memoId0;
+    this.memoS0 = s; this.memoId0 = id;
+    return id;
+  }
+
+  private memoS0: string | null = null;
+  private memoId0 = 0;
+  private memoS1: string | null = null;
+  private memoId1 = 0;
+
+  private internMap(s: string): number {
     let id = this.stringIds.get(s);
     if (id === undefined) {
       id = this.strings.length;

@@ -37,11 +37,27 @@ export function encodeVarint(v: number): Uint8Array {
 }
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Character codes of the two hex digits of each byte value. */
+const HEX_CODES = Uint8Array.from({ length: 512 }, (_, i) => HEX[i >> 1].charCodeAt(i & 1));
+const codes: number[] = [];
 
+/** Lowercase hex of b[start..end), as one flat string (`s +=` per byte keeps a rope of all the pieces). */
 export function toHex(b: Uint8Array, start = 0, end = b.length): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += HEX[b[i]];
-  return s;
+  const n = end - start;
+  if (n <= 0) return '';
+  if (n > 4096) {
+    let s = '';
+    for (let i = start; i < end; i += 4096) s += toHex(b, i, Math.min(end, i + 4096));
+    return s;
+  }
+  const hc = HEX_CODES, c = codes;
+  c.length = 2 * n;
+  for (let i = 0; i < n; i++) {
+    const v = b[start + i] << 1;
+    c[2 * i] = hc[v];
+    c[2 * i + 1] = hc[v + 1];
+  }
+  return String.fromCharCode.apply(null, c);
 }
 
 export function fromHex(h: string): Uint8Array {

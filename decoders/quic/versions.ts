@@ -129,8 +129,17 @@ function describe(v: number): QuicVersionInfo {
 
 /** "0x" + 8 lowercase hex digits, as the JSON contract writes versions. */
 export function versionHex(v: number): string {
-  return '0x' + (v >>> 0).toString(16).padStart(8, '0');
+  // one string per version seen (kept in every long-header packet's facts)
+  let h = VERSION_HEX.get(v);
+  if (h === undefined) {
+    h = '0x' + (v >>> 0).toString(16).padStart(8, '0');
+    if (VERSION_HEX.size >= 1024) VERSION_HEX.clear(); // made-up versions (GREASE, garbage) must not grow it
+    VERSION_HEX.set(v, h);
+  }
+  return h;
 }
+
+const VERSION_HEX = new Map<number, string>();
 
 /** The long-header packet type from the first byte's two type bits (RFC 9000 §17.2, RFC 9369 §3.2). */
 export function longPacketType(firstByte: number, version: number): LongPacketType {

@@ -13,6 +13,9 @@ import {
 } from './messages';
 import { alertName, cipherSuiteName, groupName, handshakeTypeName, isTls13, versionName } from './names';
 import { hex, hex4 } from './reader';
+import { shareList } from './shared-values';
+
+const sharedOrUndefined = (list: string[] | undefined): string[] | undefined => (list ? shareList(list) : undefined);
 import { ContentType, RecordStream, type TlsRecord } from './stream';
 
 /** Handshake messages larger than this are not reassembled (certificate chains are far smaller). */
@@ -288,30 +291,47 @@ export class TlsAnalyzer {
 
   private onHandshakeRecord(s: Session, dir: 0 | 1, payload: Uint8Array, frame: number, time: number): boolean {
     const d = s.dirs[dir];
-    // append to the handshake buffer, then take every complete message
-    if (d.hsLen + payload.length > d.hs.length) {
-      const next = new Uint8Array(Math.max(d.hsLen + payload.length, d.hs.length * 2, 1024));
-      next.set(d.hs.subarray(0, d.hsLen));
-      d.hs = next;
+    // Messages are cut from the record itself when nothing is pending (the usual case: no copy, no buffer for the
+    // direction); only a message continued in a later record is buffered.
+    let buf: Uint8Array, n: number;
+    if (d.hsLen === 0) {
+      buf = payload;
+      n = payload.length;
+    } else {
+      if (d.hsLen + payload.length > d.hs.length) {
+        const next = new Uint8Array(Math.max(d.hsLen + payload.length, d.hs.length * 2, 1024));
+        next.set(d.hs.subarray(0, d.hsLen));
+        d.hs = next;
+      }
+      d.hs.set(payload, d.hsLen);
+      d.hsLen += payload.length;
+      buf = d.hs;
+      n = d.hsLen;
     }
-    d.hs.set(payload, d.hsLen);
-    d.hsLen += payload.length;
     let at = 0;
-    while (d.hsLen - at >= 4) {
-      const type = d.hs[at];
-      const len = (d.hs[at + 1] << 16) | (d.hs[at + 2] << 8) | d.hs[at + 3];
+    while (n - at >= 4) {
+      const type = buf[at];
+      const len = (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3];
       if (len > MAX_HANDSHAKE_MESSAGE) {
         d.records.stop(`handshake message of ${len} bytes`);
         d.hsLen = 0;
         return false;
       }
-      if (d.hsLen - at < 4 + len) break;
-      const body = d.hs.slice(at + 4, at + 4 + len);
+      if (n - at < 4 + len) break;
+      // a view, valid during the call: what is kept beyond it (a hello's session id) is copied by its handler
+      const body = buf.subarray(at + 4, at + 4 + len);
       at += 4 + len;
       const more = this.onMessage(s, dir, type, body, frame, time);
       if (!more) { d.hsLen = 0; return false; }
     }
-    if (at > 0) {
+    if (buf === payload) {
+      const left = n - at;
+      if (left > 0) {
+        if (left > d.hs.length) d.hs = new Uint8Array(Math.max(left, d.hs.length * 2, 1024));
+        d.hs.set(payload.subarray(at, n), 0);
+        d.hsLen = left;
+      }
+    } else if (at > 0) {
       d.hs.copyWithin(0, at, d.hsLen);
       d.hsLen -= at;
     }
@@ -368,6 +388,10 @@ export class TlsAnalyzer {
   }
 
   private onClientHello(s: Session, dir: 0 | 1, h: ClientHello, frame: number, time: number): void {
+    // the JSON row and the facts keep these: one copy for every hello that repeats them
+    if (h.alpn) h.alpn = shareList(h.alpn);
+    // kept for the ServerHello's resumption check: the hello's bytes are only valid during this call
+    h.sessionId = h.sessionId.slice();
     if (s.clientHellos === 0) { s.firstHelloTime = time; s.clientDir = dir; }
     s.clientHellos++;
     s.clientHello = h;
@@ -378,22 +402,22 @@ export class TlsAnalyzer {
     const entry: Partial<TlsJson> = {};
     if (h.sni !== undefined) entry.sni = h.sni;
     if (h.alpn) entry.alpn = h.alpn;
-    if (h.supportedVersions) entry.supportedVersions = h.supportedVersions.map(hex4);
+    if (h.supportedVersions) entry.supportedVersions = shareList(h.supportedVersions.map(hex4));
     if (j3) entry.ja3 = j3;
     if (j4) entry.ja4 = j4;
     this.addJson(s, frame, 1, entry);
     const f: ClientHelloFacts = {
-      sni: h.sni, alpn: h.alpn, versions: offered.map(hex4), legacyVersion: hex4(h.legacyVersion),
+      sni: h.sni, alpn: h.alpn, versions: shareList(offered.map(hex4)), legacyVersion: hex4(h.legacyVersion),
       cipherSuites: h.cipherSuites.filter((c) => !isGrease(c)).length,
-      groups: h.supportedGroups?.filter((g) => !isGrease(g)).map(groupName),
-      keyShareGroups: h.keyShareGroups?.filter((g) => !isGrease(g)).map(groupName),
+      groups: sharedOrUndefined(h.supportedGroups?.filter((g) => !isGrease(g)).map(groupName)),
+      keyShareGroups: sharedOrUndefined(h.keyShareGroups?.filter((g) => !isGrease(g)).map(groupName)),
       ja3: j3, ja4: j4, sslv2: h.sslv2 || undefined, attempt: s.clientHellos,
       resumption: h.preSharedKey !== undefined || (h.sessionId.length > 0 && !versions.includes(0x0304)) || undefined,
       earlyData: h.earlyData || undefined,
     };
     this.timeline.push('tls.client_hello', frame, s.conv.id, dir, Math.max(...offered), f.cipherSuites, f);
     s.conv.app = 'tls';
-    s.conv.title = h.sni ? `TLS ${h.sni}` : 'TLS';
+    s.conv.title = h.sni ? ['TLS ', h.sni].join('') : 'TLS'; // join: one flat string, not a rope
     if (s.clientHellos === 1 && h.random.length === 32) {
       const random = hex(h.random);
       const target: KeyTarget = { convId: s.conv.id, clientDir: dir, helloFrame: frame, reported: false };
@@ -411,8 +435,9 @@ export class TlsAnalyzer {
   }
 
   private onServerHello(s: Session, dir: 0 | 1, h: ServerHello, frame: number): boolean {
+    if (h.alpn) h.alpn = shareList(h.alpn);
     const entry: Partial<TlsJson> = { cipherSuite: hex4(h.cipherSuite), helloRetryRequest: h.helloRetryRequest };
-    if (h.supportedVersion !== undefined) entry.supportedVersions = [hex4(h.supportedVersion)];
+    if (h.supportedVersion !== undefined) entry.supportedVersions = shareList([hex4(h.supportedVersion)]);
     if (h.alpn) entry.alpn = h.alpn;
     this.addJson(s, frame, 2, entry);
     const ch = s.clientHello;

@@ -18,8 +18,23 @@ export function ja3String(h: ClientHello): string {
   ].join(',');
 }
 
+/**
+ * Fingerprints by their inputs: the clients of a capture send a handful of distinct hellos, and hashing (MD5,
+ * SHA-256 with a general-purpose library) cost more than everything else done for a ClientHello. Bounded.
+ */
+const CACHE_LIMIT = 4096;
+const ja3Cache = new Map<string, string>();
+const ja4Cache = new Map<string, Ja4Parts>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 export function ja3(h: ClientHello): string {
-  return bytesToHex(md5(utf8ToBytes(ja3String(h))));
+  const s = ja3String(h);
+  return ja3Cache.get(s) ?? remember(ja3Cache, s, bytesToHex(md5(utf8ToBytes(s))));
 }
 
 const JA4_VERSIONS: Record<number, string> = {
@@ -62,6 +77,17 @@ export interface Ja4Parts {
 
 /** JA4 of a ClientHello; transport 't' = TLS over TCP, 'q' = QUIC, 'd' = DTLS. */
 export function ja4(h: ClientHello, transport: 't' | 'q' | 'd' = 't'): Ja4Parts {
+  // everything the fingerprint is computed from, GREASE included (its removal is deterministic)
+  const key = [transport, h.legacyVersion, (h.supportedVersions ?? []).join(','), h.cipherSuites.join(','),
+    h.extensions.map((e) => e.type).join(','), (h.signatureAlgorithms ?? []).join(','), alpnChars(h)].join('|');
+  const hit = ja4Cache.get(key);
+  if (hit) return { ja4: hit.ja4, raw: hit.raw };
+  const parts = computeJa4(h, transport);
+  remember(ja4Cache, key, parts);
+  return { ja4: parts.ja4, raw: parts.raw };
+}
+
+function computeJa4(h: ClientHello, transport: 't' | 'q' | 'd'): Ja4Parts {
   const versions = (h.supportedVersions ?? []).filter(notGrease);
   const version = versions.length ? Math.max(...versions) : h.legacyVersion;
   const ciphers = h.cipherSuites.filter(notGrease);
@@ -76,5 +102,5 @@ export function ja4(h: ClientHello, transport: 't' | 'q' | 'd' = 't'): Ja4Parts 
   const c = sigs ? `${extList}_${sigs}` : extList;
   const b = cipherList ? hash12(cipherList) : '000000000000';
   const cHash = extList ? hash12(c) : '000000000000';
-  return { ja4: `${a}_${b}_${cHash}`, raw: `${a}_${cipherList}_${c}` };
+  return { ja4: [a, b, cHash].join('_'), raw: [a, cipherList, c].join('_') };
 }

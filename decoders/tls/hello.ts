@@ -90,9 +90,16 @@ export interface ServerHello extends HelloCommon {
 
 /** Bytes of an ASCII field (host names, ALPN ids) as text the way tshark reads them: bytes ≥ 0x80 become U+FFFD. */
 export function asciiText(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += b[i] < 0x80 ? String.fromCharCode(b[i]) : '\ufffd';
-  return s;
+  // one flat string (`s +=` per character keeps a rope of one-character pieces, ~20× the memory, and these
+  // names are kept for the whole capture)
+  if (b.length <= 1024) {
+    let ascii = true;
+    for (let i = 0; i < b.length; i++) if (b[i] >= 0x80) { ascii = false; break; }
+    if (ascii) return String.fromCharCode.apply(null, b as unknown as number[]);
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < b.length; i++) parts.push(b[i] < 0x80 ? String.fromCharCode(b[i]) : '\ufffd');
+  return parts.join('');
 }
 
 function u16List(r: ByteReader, lenBytes: 1 | 2): number[] {

@@ -58,13 +58,17 @@ export class ByteReader {
   }
 }
 
-export function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += bytes[i].toString(16).padStart(2, '0');
-  return s;
-}
+export { toHex as hex } from '../quic/varint';
 
 /** "0x" + 4 lowercase hex digits, the JSON contract's spelling of TLS versions and cipher suites. */
 export function hex4(v: number): string {
-  return '0x' + v.toString(16).padStart(4, '0');
+  // one string per value (these spell versions and suites in every hello's JSON and facts)
+  let h = HEX4.get(v);
+  if (h === undefined) {
+    h = '0x' + v.toString(16).padStart(4, '0');
+    if (HEX4.size < 65536 + 64) HEX4.set(v, h);
+  }
+  return h;
 }
+
+const HEX4 = new Map<number, string>();

@@ -68,7 +68,28 @@ export class RecordStream {
       if (!looksLikeRecordHeader(data)) { this.offset += data.length; return true; }
       this.state = 'records';
     }
-    this.append(data);
+    // Nothing buffered: parse straight from `data` (no copy) and keep only an incomplete record's bytes after.
+    const owned = this.buf;
+    const borrowed = this.end === this.start;
+    if (borrowed) {
+      this.buf = data;
+      this.start = 0;
+      this.end = data.length;
+    } else {
+      this.append(data);
+    }
+    const more = this.parse(onRecord);
+    if (borrowed && !this.isStopped()) {
+      const left = this.end - this.start;
+      const rest = data.subarray(this.start, this.end);
+      this.buf = owned;
+      this.start = this.end = 0;
+      if (left > 0) this.append(rest);
+    }
+    return more;
+  }
+
+  private parse(onRecord: (r: TlsRecord) => boolean): boolean {
     while (!this.isStopped()) {
       const avail = this.end - this.start;
       const b = this.buf, s = this.start;

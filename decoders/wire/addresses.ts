@@ -1,7 +1,7 @@
 // Printable addresses: IPv4 dotted quad, IPv6 like tshark (RFC 5952 shortest form with tshark's IPv4-embedded
 // forms), MAC colon hex. Small direct-mapped caches keep repeated addresses from building new strings per packet.
 
-const V4_CACHE_SIZE = 4096; // power of two
+const V4_CACHE_SIZE = 16384; // power of two
 const v4Keys = new Int32Array(V4_CACHE_SIZE);
 const v4Vals: (string | undefined)[] = new Array(V4_CACHE_SIZE).fill(undefined);
 
@@ -12,7 +12,8 @@ export function ipv4String(b: Uint8Array, off: number): string {
   const slot = (key ^ (key >>> 12) ^ (key >>> 20)) & (V4_CACHE_SIZE - 1);
   const hit = v4Vals[slot];
   if (hit !== undefined && v4Keys[slot] === key) return hit;
-  const s = b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
+  // join: one flat string (`+` builds a rope of 7 pieces, kept as long as the address is)
+  const s = [b[off], b[off + 1], b[off + 2], b[off + 3]].join('.');
   v4Keys[slot] = key;
   v4Vals[slot] = s;
   return s;
@@ -23,7 +24,7 @@ export function ipv4FromNumber(n: number): string {
   return (n >>> 24) + '.' + ((n >>> 16) & 255) + '.' + ((n >>> 8) & 255) + '.' + (n & 255);
 }
 
-const V6_CACHE_SIZE = 1024;
+const V6_CACHE_SIZE = 4096;
 const v6Keys = new Int32Array(V6_CACHE_SIZE * 4);
 const v6Vals: (string | undefined)[] = new Array(V6_CACHE_SIZE).fill(undefined);
 const words = new Uint16Array(8);
@@ -66,21 +67,22 @@ export function formatIpv6(b: Uint8Array, off: number): string {
   }
   if (curBase !== -1 && curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
   if (bestLen < 2) bestBase = -1;
-  let s = '';
+  // pieces joined once at the end: one flat string rather than a rope of every piece
+  const parts: (string | number)[] = [];
   for (let i = 0; i < 8; i++) {
     if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) s += ':';
+      if (i === bestBase) parts.push(':');
       continue;
     }
-    if (i !== 0) s += ':';
+    if (i !== 0) parts.push(':');
     if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      s += b[off + 12] + '.' + b[off + 13] + '.' + b[off + 14] + '.' + b[off + 15];
+      parts.push(b[off + 12], '.', b[off + 13], '.', b[off + 14], '.', b[off + 15]);
       break;
     }
-    s += words[i].toString(16);
+    parts.push(words[i].toString(16));
   }
-  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
-  return s;
+  if (bestBase !== -1 && bestBase + bestLen === 8) parts.push(':');
+  return parts.join('');
 }
 
 const HEX = '0123456789abcdef';

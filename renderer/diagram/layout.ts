@@ -36,6 +36,8 @@ export interface LayoutOptions {
   epochSec: number;
   epochNsec: number;
   tzOffsetMin: number;
+  /** Pixels above and below the screen for which aggregated bands are produced too (0 by default). */
+  aggregateMargin?: number;
 }
 
 export const GEOMETRY = {
@@ -143,6 +145,11 @@ export interface Scene {
   arrowsDrawn: number;
   ghosts: number;
   fontScale: number;
+  /** The viewport the scene was laid out for, the now-line in rows, and the aggregation bucket size in rows. */
+  scrollY: number;
+  rowPx: number;
+  nowRow: number;
+  aggSize: number;
 }
 
 const clamp = (v: number, a: number, b: number) => Math.min(b, Math.max(a, v));
@@ -261,7 +268,8 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
     mode: shown.count ? 'arrows' : 'empty', width: vp.width, height: vp.height, lanes, laneGap: lanesGeo.gap,
     arrows: [], aggregates: [], ticks: [], gaps: [], brackets: [], dots: [], nowY: null, nowTime: 0, selected: null,
     contentWidth: lanesGeo.contentWidth, contentHeight: contentHeight(shown, vp.rowPx), visible: [0, 0],
-    needLabels: [], arrowsDrawn: 0, ghosts: 0, fontScale: o.fontScale,
+    needLabels: [], arrowsDrawn: 0, ghosts: 0, fontScale: o.fontScale, scrollY: vp.scrollY, rowPx: vp.rowPx,
+    nowRow: cursor.y, aggSize: 0,
   };
   if (!shown.count) return scene;
   const sy = (row: number) => screenY(row, vp);
@@ -271,11 +279,15 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
   scene.nowY = sy(nowRow);
   scene.nowTime = timeOfY(shown, nowRow);
 
-  const kFrom = lowerBound(shown.y, shown.count, rTop - shown.maxFwd);
-  const kTo = upperBound(shown.y, shown.count, rBot + shown.maxBack);
-  scene.visible = [kFrom, kTo];
+  // Frames captured on screen decide between arrows and bands; arrows of frames just off screen whose slant
+  // reaches into it are drawn too (at most maxArrows of them on each side).
+  const kVisFrom = lowerBound(shown.y, shown.count, rTop);
+  const kVisTo = upperBound(shown.y, shown.count, rBot);
+  const kFrom = Math.max(kVisFrom - g.maxArrows, lowerBound(shown.y, shown.count, rTop - shown.maxFwd));
+  const kTo = Math.min(kVisTo + g.maxArrows, upperBound(shown.y, shown.count, rBot + shown.maxBack));
+  scene.visible = [kVisFrom, kVisTo];
   const selK = cursor.frame > 0 ? indexOfRow(shown.rows, shown.count, cursor.frame - 1) : -1;
-  const useArrows = vp.rowPx >= g.minArrowRowPx && kTo - kFrom <= g.maxArrows;
+  const useArrows = vp.rowPx >= g.minArrowRowPx && kVisTo - kVisFrom <= g.maxArrows;
   const withLabels = useArrows && vp.rowPx * 1 >= g.labelRowPx * Math.min(1.3, o.fontScale);
 
   if (useArrows) {
@@ -309,14 +321,19 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
   } else {
     scene.mode = 'aggregate';
     const size = 2 ** Math.max(0, Math.ceil(Math.log2(3 / vp.rowPx)));
-    const jFrom = Math.max(0, Math.floor(rTop / size));
-    const jTo = Math.floor(rBot / size);
+    scene.aggSize = size;
+    // Buckets beyond the screen (aggregateMargin) let the view scroll without rebuilding the bands.
+    const margin = (o.aggregateMargin ?? 0) / vp.rowPx;
+    const jFrom = Math.max(0, Math.floor((rTop - margin) / size));
+    const jTo = Math.floor((rBot + margin) / size);
     for (let j = jFrom; j <= jTo; j++) {
       const b = bucket(shown, frames, size, j);
       const yRow = (j + 0.5) * size;
       const y = sy(yRow);
+      const onScreen = yRow >= rTop - size && yRow <= rBot + size;
       for (const [s, d, count, cat, marks] of b.pairs) {
         scene.aggregates.push({ x0: lanes[s].x, x1: lanes[d].x, y, h: size * vp.rowPx, count, cat, marks, future: yRow > nowRow });
+        if (!onScreen) continue;
         if (yRow <= nowRow) scene.arrowsDrawn += count;
         else scene.ghosts += count;
       }

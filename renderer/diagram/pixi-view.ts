@@ -12,6 +12,24 @@ import { fit } from './fit';
 const FONT = 'Inter, "Segoe UI", "Helvetica Neue", "Liberation Sans", "DejaVu Sans", Arial, sans-serif';
 const MONO = '"JetBrains Mono", "SF Mono", Menlo, Consolas, "Liberation Mono", "DejaVu Sans Mono", monospace';
 
+/**
+ * Multisampling makes slanted lines smooth and costs little on a GPU, but on a software rasteriser (SwiftShader,
+ * llvmpipe) it doubles the time of every frame: off there, unless ?aa=1 asks for it (screenshots).
+ */
+function wantAntialias(): boolean {
+  const forced = new URLSearchParams(location.search).get('aa');
+  if (forced === '1' || forced === '0') return forced === '1';
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    const name = info && gl ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+    return !/swiftshader|llvmpipe|software/i.test(name);
+  } catch {
+    return true;
+  }
+}
+
 /** Text objects keyed by (style, content), reused across draws and evicted when unused for a while. */
 class TextCache {
   private readonly map = new Map<string, { t: Text; used: number }>();
@@ -65,6 +83,7 @@ export class PixiView {
   private root = new Container();
   private lifelines = new Graphics();
   private ghosts = new Graphics();
+  private aggLayer = new Graphics();
   private lines = new Graphics();
   private overlay = new Graphics();
   private textLayer = new Container();
@@ -75,12 +94,14 @@ export class PixiView {
 
   async init(canvas: HTMLCanvasElement, width: number, height: number, theme: DiagramTheme): Promise<void> {
     await this.app.init({
-      canvas, width, height, antialias: true, backgroundAlpha: 0, preference: 'webgl', autoStart: false,
-      resolution: Math.min(2, window.devicePixelRatio || 1), autoDensity: true, preserveDrawingBuffer: true,
+      canvas, width, height, antialias: wantAntialias(), backgroundAlpha: 0, preference: 'webgl', autoStart: false,
+      resolution: Math.min(2, window.devicePixelRatio || 1), autoDensity: true,
+      // Tests that read the canvas back ask for ?pdb=1; otherwise the buffer is not kept (a copy per frame).
+      preserveDrawingBuffer: new URLSearchParams(location.search).get('pdb') === '1',
       eventMode: 'none',
     } as Parameters<Application['init']>[0]);
     this.app.ticker?.stop();
-    this.root.addChild(this.lifelines, this.ghosts, this.lines, this.overlay, this.textLayer);
+    this.root.addChild(this.lifelines, this.ghosts, this.aggLayer, this.lines, this.overlay, this.textLayer);
     this.app.stage.addChild(this.root);
     this.texts = new TextCache(this.textLayer);
     this.setTheme(theme);
@@ -92,6 +113,7 @@ export class PixiView {
 
   setTheme(theme: DiagramTheme): void {
     this.theme = theme;
+    this.agg.key = '';
     this.styles.clear();
     this.texts?.clear();
   }
@@ -177,33 +199,9 @@ export class PixiView {
       }
     }
 
-    // Aggregated bursts: one band per lane pair per bucket, as tall as the bucket, opacity by log(count); strokes
-    // grouped by style so a screenful of buckets costs a few dozen draw instructions.
-    if (scene.aggregates.length) {
-      let max = 1;
-      for (const g of scene.aggregates) max = Math.max(max, g.count);
-      const groups = new Map<string, { w: number; cat: number; alpha: number; items: typeof scene.aggregates }>();
-      for (const g of scene.aggregates) {
-        const w = Math.max(1, Math.min(g.h - 0.5, 8));
-        const strength = Math.round((0.25 + 0.75 * (Math.log1p(g.count) / Math.log1p(max))) * 8) / 8;
-        const alpha = g.future ? th.ghostAlpha * 1.5 * strength : 0.85 * strength;
-        const key = `${g.cat}|${w.toFixed(1)}|${alpha.toFixed(3)}`;
-        let grp = groups.get(key);
-        if (!grp) groups.set(key, (grp = { w, cat: g.cat, alpha, items: [] }));
-        grp.items.push(g);
-      }
-      for (const grp of groups.values()) {
-        for (const g of grp.items) lines.moveTo(g.x0, g.y).lineTo(g.x0 === g.x1 ? g.x0 + 18 : g.x1, g.y);
-        lines.stroke({ width: grp.w, color: th.cat[grp.cat] ?? th.muted, alpha: grp.alpha });
-      }
-      let lossDots = 0;
-      for (const g of scene.aggregates) {
-        if (!(g.marks & 1) || g.future) continue;
-        lines.circle(g.x0 + (g.x1 - g.x0) * 0.5, g.y, 2.5);
-        lossDots++;
-      }
-      if (lossDots) lines.fill({ color: th.cat[4] });
-    }
+    // Aggregated bands, built for a margin of a screen above and below and then only moved while scrolling: on a
+    // software renderer, re-uploading hundreds of bands every frame costs more than drawing them.
+    this.drawAggregates(scene);
 
     // Selection glow.
     const sel = scene.selected;
@@ -286,6 +284,52 @@ export class PixiView {
     this.app.render();
     this.lastStats = { arrows: scene.arrows.length, aggregates: scene.aggregates.length, texts, ms: performance.now() - t0 };
     return this.lastStats;
+  }
+
+  private agg = { key: '', scrollY: 0 };
+
+  private drawAggregates(scene: Scene): void {
+    const g = this.aggLayer, th = this.theme;
+    if (scene.mode !== 'aggregate') {
+      g.visible = false;
+      this.agg.key = '';
+      return;
+    }
+    g.visible = true;
+    const key = [scene.rowPx, scene.aggSize, Math.floor(scene.nowRow / scene.aggSize), scene.width, scene.height, th.name,
+      scene.lanes.map((l) => l.x.toFixed(1)).join(',')].join('|');
+    if (key !== this.agg.key || Math.abs(scene.scrollY - this.agg.scrollY) > scene.height * 0.9) {
+      this.agg = { key, scrollY: scene.scrollY };
+      g.clear();
+      let max = 1;
+      for (const a of scene.aggregates) max = Math.max(max, a.count);
+      const groups = new Map<string, { w: number; cat: number; alpha: number; items: typeof scene.aggregates }>();
+      for (const a of scene.aggregates) {
+        const w = Math.max(1, Math.min(a.h - 1, 2));
+        const strength = Math.round((0.25 + 0.75 * (Math.log1p(a.count) / Math.log1p(max))) * 8) / 8;
+        const alpha = a.future ? th.ghostAlpha * 1.5 * strength : 0.85 * strength;
+        const k = `${a.cat}|${w.toFixed(1)}|${alpha.toFixed(3)}`;
+        let grp = groups.get(k);
+        if (!grp) groups.set(k, (grp = { w, cat: a.cat, alpha, items: [] }));
+        grp.items.push(a);
+      }
+      for (const grp of groups.values()) {
+        for (const a of grp.items) {
+          const xa = Math.min(a.x0, a.x1), xb = a.x0 === a.x1 ? a.x0 + 18 : Math.max(a.x0, a.x1);
+          g.rect(xa, a.y - grp.w / 2, xb - xa, grp.w);
+        }
+        g.fill({ color: th.cat[grp.cat] ?? th.muted, alpha: grp.alpha });
+      }
+      // Losses inside a band: a small red tick in its middle.
+      let ticks = 0;
+      for (const a of scene.aggregates) {
+        if (!(a.marks & 1) || a.future) continue;
+        g.rect((a.x0 + a.x1) / 2 - 1.5, a.y - 3, 3, 6);
+        ticks++;
+      }
+      if (ticks) g.fill({ color: th.cat[4] });
+    }
+    g.y = this.agg.scrollY - scene.scrollY;
   }
 
   /** The arrow's line up to `progress` (a loop for arrows whose both ends are on one lane). */

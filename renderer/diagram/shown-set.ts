@@ -10,7 +10,8 @@
 // Arrows are slanted by travel time when a TCP handshake tells where the capture point sits: with a = SYN→SYN/ACK
 // and b = SYN/ACK→ACK seen at the capture point, a client→server packet seen at t left the client at t − b/2 and
 // reached the server at t + a/2; a server→client packet left the server at t − a/2 and reached the client at t + b/2.
-// Other arrows get a small fixed slant so that playback still shows them travelling.
+// Other arrows get a small fixed slant so that playback still shows them travelling. In dense captures a round trip
+// covers hundreds of frames, so slants are capped (MAX_SLANT rows) to keep the ladder readable.
 import type { CaptureData } from '../model/capture-data';
 
 export type TimeScale = 'compressed' | 'linear';
@@ -81,6 +82,8 @@ export interface ShownSet {
 }
 
 export const MIN_SLANT = 0.45;
+/** Most rows an arrow spans (travel before and after its capture row together). */
+export const MAX_SLANT = 12;
 const GAP_CAP = 8;
 
 /** Extra rows for `dt` seconds of idle time in compressed mode. */
@@ -258,6 +261,9 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
       s = Math.min(y[k], yOfTime(base, t[k] - before));
       e = Math.max(y[k], yOfTime(base, t[k] + after));
     }
+    // In dense captures a round trip spans hundreds of rows: cap the slant so the picture stays readable.
+    if (s < y[k] - MAX_SLANT / 2) s = y[k] - MAX_SLANT / 2;
+    if (e > y[k] + MAX_SLANT) e = y[k] + MAX_SLANT;
     if (e - s < MIN_SLANT) e = s + MIN_SLANT;
     y0[k] = s;
     y1[k] = e;

@@ -39,14 +39,15 @@ export function sceneToSvg(scene: Scene, theme: DiagramTheme, header: SvgHeader)
   }
   for (const g of scene.gaps) out.push(`<text x="${GEOMETRY.axisW - 16}" y="${n(g.y + 4)}" text-anchor="end" font-style="italic" font-size="${10 * fs}" fill="${c(theme.muted)}">${esc(g.text)}</text>`);
   // Aggregates.
+  const bands = scene.aggregates.filter((g) => g.y >= top && g.y <= H);
   let max = 1;
-  for (const g of scene.aggregates) max = Math.max(max, g.count);
-  for (const g of scene.aggregates) {
-    const w = Math.max(1, Math.min(g.h - 0.5, 8));
+  for (const g of bands) max = Math.max(max, g.count);
+  for (const g of bands) {
+    const w = Math.max(1, Math.min(g.h - 1, 2));
     const strength = 0.25 + 0.75 * (Math.log1p(g.count) / Math.log1p(max));
     const alpha = g.future ? theme.ghostAlpha * 1.5 * strength : 0.85 * strength;
     out.push(`<line x1="${n(g.x0)}" y1="${n(g.y)}" x2="${n(g.x0 === g.x1 ? g.x0 + 18 : g.x1)}" y2="${n(g.y)}" stroke="${c(theme.cat[g.cat])}" stroke-width="${n(w)}" stroke-opacity="${n(alpha * 100) === '0' ? 0 : (Math.round(alpha * 1000) / 1000)}"/>`);
-    if (g.marks & 1 && !g.future) out.push(`<circle cx="${n((g.x0 + g.x1) / 2)}" cy="${n(g.y)}" r="2.5" fill="${c(theme.cat[4])}"/>`);
+    if (g.marks & 1 && !g.future) out.push(`<rect x="${n((g.x0 + g.x1) / 2 - 1.5)}" y="${n(g.y - 3)}" width="3" height="6" fill="${c(theme.cat[4])}"/>`);
   }
   // Arrows.
   for (const a of scene.arrows) out.push(arrowSvg(a, theme, fs));

@@ -14,6 +14,7 @@ import {
 import type { ThemeName } from '../diagram/theme';
 import type { FrameDetails } from '../worker/protocol';
 import { CaptureSession, type ByteSource, type Progress } from './session';
+import { pfTest } from '../test-hooks';
 
 export interface ViewState {
   width: number;
@@ -174,6 +175,7 @@ export class Store {
   }
 
   openResult(r: OpenResult): void {
+    pfTest.openError = r.ok ? null : r.message;
     if (!r.ok) {
       this.set({ message: { kind: 'error', text: r.message } });
       return;

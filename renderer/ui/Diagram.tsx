@@ -82,7 +82,7 @@ export function Diagram({ store }: { store: Store }) {
       const scene = layout(s.shown, data.frames, s.cursor, s.view, {
         labels: store.labels, fontScale, showFuture: s.showFuture,
         epochSec: data.summary?.firstSec ?? 0, epochNsec: data.summary?.firstNsec ?? 0,
-        tzOffsetMin: -new Date().getTimezoneOffset(),
+        tzOffsetMin: -new Date().getTimezoneOffset(), aggregateMargin: s.view.height,
       });
       sceneRef.current = scene;
       const stats = pixi.draw(scene);
@@ -292,6 +292,7 @@ function emptyScene(s: AppState, fontScale: number): Scene {
   return {
     mode: 'empty', width: s.view.width, height: s.view.height, lanes: [], laneGap: 0, arrows: [], aggregates: [],
     ticks: [], gaps: [], brackets: [], dots: [], nowY: null, nowTime: 0, selected: null, contentWidth: 0,
-    contentHeight: 0, visible: [0, 0], needLabels: [], arrowsDrawn: 0, ghosts: 0, fontScale,
+    contentHeight: 0, visible: [0, 0], needLabels: [], arrowsDrawn: 0, ghosts: 0, fontScale, scrollY: 0, rowPx: 1,
+    nowRow: 0, aggSize: 0,
   };
 }

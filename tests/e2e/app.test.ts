@@ -65,7 +65,7 @@ describe.skipIf(skip)('the app in Chromium', () => {
   it('steps through a TCP handshake with the keyboard', async () => {
     const name = 'chrissanders-packets__tcp_handshake.pcapng';
     const truth = oracle(name);
-    await openCapture(b.page, server.url, name);
+    await openCapture(b.page, server.url, name, 60_000, '&pdb=1');
     let st = await pf(b.page);
     expect(st.renderer).toBe('webgl');
     expect(st.framesLoaded).toBe(truth.frames);

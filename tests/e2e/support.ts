@@ -105,10 +105,13 @@ export async function launch(viewport = { width: 1440, height: 900 }): Promise<B
 }
 
 /** Opens the app on /captures/NAME and waits until the whole file is read and the diagram has drawn. */
-export async function openCapture(page: Page, base: string, name: string, timeoutMs = 60_000): Promise<void> {
-  await page.goto(`${base}/index.html?file=${encodeURIComponent(`/captures/${name}`)}`);
-  await page.waitForFunction(() => window.__pfTest?.ready && window.__pfTest.loadDone && window.__pfTest.draws > 0,
+/** `extra` is appended to the URL: &pdb=1 keeps the drawing buffer so tests can read pixels; &aa=1 antialiases. */
+export async function openCapture(page: Page, base: string, name: string, timeoutMs = 60_000, extra = ''): Promise<void> {
+  await page.goto(`${base}/index.html?file=${encodeURIComponent(`/captures/${name}`)}${extra}`);
+  await page.waitForFunction(() => window.__pfTest?.openError || (window.__pfTest?.ready && window.__pfTest.loadDone && window.__pfTest.draws > 0),
     undefined, { timeout: timeoutMs, polling: 100 });
+  const error = await page.evaluate(() => window.__pfTest.openError);
+  if (error) throw new Error(`the app could not open ${name}: ${error}`);
   await settle(page);
 }
 
