@@ -201,7 +201,9 @@ export class TlsAnalyzer {
   }
 
   finish(): void {
-    // nothing is pending: incomplete records at the end of a capture are simply not complete messages
+    // nothing is pending: incomplete records at the end of a capture are simply not complete messages; the
+    // connections still open need no state any more
+    this.sessions.clear();
   }
 
   toJson(): TlsJson[] {

@@ -2,22 +2,25 @@
 // forms), MAC colon hex. Small direct-mapped caches keep repeated addresses from building new strings per packet.
 
 const V4_CACHE_SIZE = 16384; // power of two
-const v4Keys = new Int32Array(V4_CACHE_SIZE);
-const v4Vals: (string | undefined)[] = new Array(V4_CACHE_SIZE).fill(undefined);
 
 /** IPv4 address at b[off..off+4) as dotted quad. The caller has checked the 4 bytes exist. */
-export function ipv4String(b: Uint8Array, off: number): string {
-  const key = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
-  // Fold the host part (most varied) into the slot index.
-  const slot = (key ^ (key >>> 12) ^ (key >>> 20)) & (V4_CACHE_SIZE - 1);
-  const hit = v4Vals[slot];
-  if (hit !== undefined && v4Keys[slot] === key) return hit;
-  // join: one flat string (`+` builds a rope of 7 pieces, kept as long as the address is)
-  const s = [b[off], b[off + 1], b[off + 2], b[off + 3]].join('.');
-  v4Keys[slot] = key;
-  v4Vals[slot] = s;
-  return s;
-}
+export const ipv4String: (b: Uint8Array, off: number) => string = (() => {
+  // the cache lives in a closure: bundlers turn module constants into `var`s the JIT re-checks on every access
+  const v4Keys = new Int32Array(V4_CACHE_SIZE);
+  const v4Vals: (string | undefined)[] = new Array(V4_CACHE_SIZE).fill(undefined);
+  return (b: Uint8Array, off: number): string => {
+    const key = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+    // Fold the host part (most varied) into the slot index.
+    const slot = (key ^ (key >>> 12) ^ (key >>> 20)) & (V4_CACHE_SIZE - 1);
+    const hit = v4Vals[slot];
+    if (hit !== undefined && v4Keys[slot] === key) return hit;
+    // join: one flat string (`+` builds a rope of 7 pieces, kept as long as the address is)
+    const s = [b[off], b[off + 1], b[off + 2], b[off + 3]].join('.');
+    v4Keys[slot] = key;
+    v4Vals[slot] = s;
+    return s;
+  };
+})();
 
 /** IPv4 address held in an unsigned 32-bit number. */
 export function ipv4FromNumber(n: number): string {
@@ -25,29 +28,31 @@ export function ipv4FromNumber(n: number): string {
 }
 
 const V6_CACHE_SIZE = 4096;
-const v6Keys = new Int32Array(V6_CACHE_SIZE * 4);
-const v6Vals: (string | undefined)[] = new Array(V6_CACHE_SIZE).fill(undefined);
 const words = new Uint16Array(8);
 
 /** IPv6 address at b[off..off+16) in tshark's text form. The caller has checked the 16 bytes exist. */
-export function ipv6String(b: Uint8Array, off: number): string {
-  const k0 = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
-  const k1 = (b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7];
-  const k2 = (b[off + 8] << 24) | (b[off + 9] << 16) | (b[off + 10] << 8) | b[off + 11];
-  const k3 = (b[off + 12] << 24) | (b[off + 13] << 16) | (b[off + 14] << 8) | b[off + 15];
-  let h = Math.imul(k0 ^ k1, 0x9e3779b1) ^ Math.imul(k2 ^ k3, 0x85ebca6b);
-  h ^= h >>> 15;
-  const slot = h & (V6_CACHE_SIZE - 1);
-  const j = slot * 4;
-  const hit = v6Vals[slot];
-  if (hit !== undefined && v6Keys[j] === k0 && v6Keys[j + 1] === k1 && v6Keys[j + 2] === k2 && v6Keys[j + 3] === k3) {
-    return hit;
-  }
-  const s = formatIpv6(b, off);
-  v6Keys[j] = k0; v6Keys[j + 1] = k1; v6Keys[j + 2] = k2; v6Keys[j + 3] = k3;
-  v6Vals[slot] = s;
-  return s;
-}
+export const ipv6String: (b: Uint8Array, off: number) => string = (() => {
+  const v6Keys = new Int32Array(V6_CACHE_SIZE * 4);
+  const v6Vals: (string | undefined)[] = new Array(V6_CACHE_SIZE).fill(undefined);
+  return (b: Uint8Array, off: number): string => {
+    const k0 = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+    const k1 = (b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7];
+    const k2 = (b[off + 8] << 24) | (b[off + 9] << 16) | (b[off + 10] << 8) | b[off + 11];
+    const k3 = (b[off + 12] << 24) | (b[off + 13] << 16) | (b[off + 14] << 8) | b[off + 15];
+    let h = Math.imul(k0 ^ k1, 0x9e3779b1) ^ Math.imul(k2 ^ k3, 0x85ebca6b);
+    h ^= h >>> 15;
+    const slot = h & (V6_CACHE_SIZE - 1);
+    const j = slot * 4;
+    const hit = v6Vals[slot];
+    if (hit !== undefined && v6Keys[j] === k0 && v6Keys[j + 1] === k1 && v6Keys[j + 2] === k2 && v6Keys[j + 3] === k3) {
+      return hit;
+    }
+    const s = formatIpv6(b, off);
+    v6Keys[j] = k0; v6Keys[j + 1] = k1; v6Keys[j + 2] = k2; v6Keys[j + 3] = k3;
+    v6Vals[slot] = s;
+    return s;
+  };
+})();
 
 /**
  * RFC 5952: lowercase hex without leading zeros, the longest run of two or more zero groups compressed to '::'
