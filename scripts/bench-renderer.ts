@@ -204,12 +204,12 @@ export async function benchRenderer(o: Options): Promise<RendererBenchResult> {
 export async function screenshots(dir: string, bigCapture: string): Promise<string[]> {
   const sample = resolve('assets/samples/01-tcp-handshake-data-close.pcapng');
   const big = resolve(bigCapture);
-  const server = await serve(rendererDist, '/nonexistent', { 'sample.pcapng': sample, [basename(big)]: big });
+  const server = await serve(rendererDist, '/nonexistent', { [basename(sample)]: sample, [basename(big)]: big });
   const b = await launch({ width: 1440, height: 860 });
   const out: string[] = [];
   try {
     const page = b.page;
-    await openCapture(page, server.url, 'sample.pcapng', 60_000, '&aa=1');
+    await openCapture(page, server.url, basename(sample), 60_000, '&aa=1');
     // Step to the client's request (frame 4): handshake done, RTT bracket, the request travelling.
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
     await page.waitForFunction(() => window.__pfTest.detailsFrame === 4);

@@ -5,7 +5,7 @@
 import type { FrameColumns } from '../model/capture-data';
 import { CATEGORIES } from '../worker/protocol';
 import {
-  lowerBound, timeOfY, upperBound, indexOfRow, type Lane, type ShownSet,
+  lowerBound, timeOfY, upperBound, indexAtOrBefore, indexOfRow, type Lane, type ShownSet,
 } from './shown-set';
 
 export interface Viewport {
@@ -19,7 +19,10 @@ export interface Viewport {
   rowPx: number;
 }
 
-/** The playback cursor: the current frame (1-based frame number, 0 before the first) and the now-line in rows. */
+/**
+ * The playback cursor: the current frame (1-based frame number, 0 before the first; it and every shown frame before
+ * it are drawn complete) and the now-line in rows (later frames are drawn as far as it has carried them).
+ */
 export interface Cursor {
   frame: number;
   y: number;
@@ -218,7 +221,41 @@ export function labelPlacement(x0: number, y0: number, x1: number, y1: number, s
     return { labelX: x0 + dir * (Math.abs(x1 - x0) / 2), labelY: Math.min(y0, y1) + 2, labelAngle: 0, labelMaxW: Math.max(40, Math.abs(x1 - x0) - 28) };
   }
   const mx = (x0 + x1) / 2, my = (y0 + y1) / 2;
-  return { labelX: mx + Math.sin(angle) * 3, labelY: my - Math.cos(angle) * 3, labelAngle: angle, labelMaxW: Math.max(40, len - 36) };
+  // Room is left at both ends, where arrows meet at the lanes (and their labels would touch).
+  return { labelX: mx + Math.sin(angle) * 3, labelY: my - Math.cos(angle) * 3, labelAngle: angle, labelMaxW: Math.max(40, len - 64) };
+}
+
+/** Average glyph width at 12 px, for estimating label extents. */
+export const CHAR_W = 6.3;
+
+/**
+ * Drops labels that would be drawn over labels already placed (crossing arrows in busy stretches): the selected
+ * arrow's label first, then in frame order. Each label is sampled along its (possibly rotated) box and marked in an
+ * 8-pixel occupancy grid; a label is kept when at most two of its samples land on occupied cells.
+ */
+export function declutterLabels(arrows: SceneArrow[], fontScale: number): void {
+  const cell = 8;
+  const taken = new Set<number>();
+  const key = (x: number, y: number) => Math.floor(x / cell) * 100_003 + Math.floor(y / cell);
+  const order = arrows.filter((a) => a.label).sort((a, b) => Number(b.selected) - Number(a.selected) || a.k - b.k);
+  for (const a of order) {
+    const w = Math.min(a.label!.length * CHAR_W * fontScale, a.labelMaxW) * 0.92;
+    const h = 12 * fontScale;
+    const cos = Math.cos(a.labelAngle), sin = Math.sin(a.labelAngle);
+    // The anchor is the bottom centre (bottom left for loops); "up" is (sin, -cos).
+    const x0 = a.self ? 0 : -w / 2;
+    const cells: number[] = [];
+    for (let u = x0; u <= x0 + w; u += cell / 1.5) {
+      for (const v of [0.25 * h, 0.75 * h]) cells.push(key(a.labelX + u * cos + v * sin, a.labelY + u * sin - v * cos));
+    }
+    let hits = 0;
+    for (const c of cells) if (taken.has(c)) hits++;
+    if (hits > 2 && !a.selected) {
+      a.label = null;
+      continue;
+    }
+    for (const c of cells) taken.add(c);
+  }
 }
 
 interface AggBucket {
@@ -287,6 +324,8 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
   const kTo = Math.min(kVisTo + g.maxArrows, upperBound(shown.y, shown.count, rBot + shown.maxBack));
   scene.visible = [kVisFrom, kVisTo];
   const selK = cursor.frame > 0 ? indexOfRow(shown.rows, shown.count, cursor.frame - 1) : -1;
+  // Frames up to the cursor's are complete; later ones are drawn as far as the now-line has carried them.
+  const kCur = cursor.frame > 0 ? indexAtOrBefore(shown.rows, shown.count, cursor.frame - 1) : -1;
   const useArrows = vp.rowPx >= g.minArrowRowPx && kVisTo - kVisFrom <= g.maxArrows;
   const withLabels = useArrows && vp.rowPx * 1 >= g.labelRowPx * Math.min(1.3, o.fontScale);
 
@@ -296,7 +335,7 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
       const y0 = shown.y0[k], y1 = shown.y1[k];
       if (sy(y1) < g.headerH - 4 || sy(y0) > vp.height + 4) continue;
       const span = y1 - y0;
-      const progress = clamp((nowRow - y0) / (span > 0 ? span : 1), 0, 1);
+      const progress = k <= kCur ? 1 : clamp((nowRow - y0) / (span > 0 ? span : 1), 0, 1);
       const ghost = progress <= 0;
       if (ghost && !o.showFuture) continue;
       const sl = shown.srcLane[k], dl = shown.dstLane[k];
@@ -339,6 +378,8 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
       }
     }
   }
+
+  if (withLabels) declutterLabels(scene.arrows, o.fontScale);
 
   // Time axis: one tick per frame when rows are tall, evenly spaced ticks otherwise.
   const fmt = (t: number, withAbs: boolean): Pick<SceneTick, 'rel' | 'abs'> => ({ rel: formatRelative(t), abs: withAbs ? formatAbsolute(t, o) : null });

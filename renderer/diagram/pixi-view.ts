@@ -5,7 +5,7 @@
 import 'pixi.js/unsafe-eval';
 import { Application, Container, Graphics, Text, TextStyle } from 'pixi.js';
 import type { Scene, SceneArrow } from './layout';
-import { GEOMETRY } from './layout';
+import { CHAR_W, GEOMETRY } from './layout';
 import { MARK_BADGES, type DiagramTheme } from './theme';
 import { fit } from './fit';
 
@@ -242,7 +242,7 @@ export class PixiView {
     for (const a of scene.arrows) {
       if (a.ghost) continue;
       if (a.label) {
-        const t = this.text(a.selected ? 'labelSel' : 'label', fs, fit(a.label, a.labelMaxW, 6.3 * fs), a.frame);
+        const t = this.text(a.selected ? 'labelSel' : 'label', fs, fit(a.label, a.labelMaxW, CHAR_W * fs), a.frame);
         t.anchor.set(a.self ? 0 : 0.5, 1);
         t.rotation = a.labelAngle;
         t.position.set(a.labelX, a.labelY);

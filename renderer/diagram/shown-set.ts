@@ -82,8 +82,8 @@ export interface ShownSet {
 }
 
 export const MIN_SLANT = 0.45;
-/** Most rows an arrow spans (travel before and after its capture row together). */
-export const MAX_SLANT = 12;
+/** Most rows an arrow ends after its capture row (it starts at most half that before). */
+export const MAX_SLANT = 4;
 const GAP_CAP = 8;
 
 /** Extra rows for `dt` seconds of idle time in compressed mode. */

@@ -1,7 +1,7 @@
 // The current diagram as a standalone SVG document, built from the same Scene the Pixi view draws (so what you
 // export is what you see, with lane headers). PNG export rasterises this SVG in the page.
 import type { Scene, SceneArrow } from './layout';
-import { GEOMETRY } from './layout';
+import { CHAR_W, GEOMETRY } from './layout';
 import { cssColor, MARK_BADGES, type DiagramTheme } from './theme';
 import { fit } from './fit';
 
@@ -85,7 +85,7 @@ function arrowSvg(a: SceneArrow, theme: DiagramTheme, fs: number): string {
   }
   if (a.label && !a.ghost) {
     const rot = a.labelAngle ? ` transform="rotate(${n((a.labelAngle * 180) / Math.PI)} ${n(a.labelX)} ${n(a.labelY)})"` : '';
-    parts.push(`<text x="${n(a.labelX)}" y="${n(a.labelY - 3)}" text-anchor="${a.self ? 'start' : 'middle'}"${rot} font-size="${12 * fs}"${a.selected ? ' font-weight="600"' : ''} fill="${c(theme.text)}">${esc(fit(a.label, a.labelMaxW, 6.3 * fs))}</text>`);
+    parts.push(`<text x="${n(a.labelX)}" y="${n(a.labelY - 3)}" text-anchor="${a.self ? 'start' : 'middle'}"${rot} font-size="${12 * fs}"${a.selected ? ' font-weight="600"' : ''} fill="${c(theme.text)}">${esc(fit(a.label, a.labelMaxW, CHAR_W * fs))}</text>`);
   }
   if (a.marks && !a.ghost) {
     let x = a.x0 + (a.x1 >= a.x0 ? 10 : -10);

@@ -6,7 +6,7 @@ import type {
   AppInfo, CaptureEnded, CaptureStarted, CaptureStats, MenuCommand, OpenResult, OpenedCapture, PacketflowApi,
   ThemeSetting,
 } from '../../electron/ipc-contract';
-import { buildShownSet, lowerBound, type ShownSet, type TimeScale } from '../diagram/shown-set';
+import { buildShownSet, indexOfRow, lowerBound, type ShownSet, type TimeScale } from '../diagram/shown-set';
 import { GEOMETRY, contentHeight, laneGeometry, rowAtScreenY, screenY, type Cursor } from '../diagram/layout';
 import {
   advance, cursorAtFrame, cursorAtIndex, cursorIndex, endCursor, startCursor, stepEvent, stepFrame, type Speed,
@@ -103,6 +103,8 @@ export class Store {
   private liveUnsubs: (() => void)[] = [];
   /** Set by the diagram: builds the current SVG for export. */
   exporter: { svg(): string; title(): string } | null = null;
+  /** Live capture: keep the cursor on the newest frame (until the user moves it; End resumes). */
+  private liveTail = true;
   /** The user zoomed or scrolled since the capture was opened (then the view is left alone). */
   private viewTouched = false;
   /** Milliseconds from opening the file to the first drawn diagram (benchmark and tests). */
@@ -145,6 +147,7 @@ export class Store {
     this.liveUnsubs.push(
       this.api.onCaptureFrames((b) => {
         if (b.session === this.state.live.session) this.session?.pushLive(b.bytes);
+        else this.stashLive(b.session, b.bytes);
       }),
       this.api.onCaptureStats((s) => {
         if (s.session === this.state.live.session) this.set({ live: { ...this.state.live, stats: s } });
@@ -187,6 +190,7 @@ export class Store {
       read: (offset, length) => api.readCapture(c.handle, offset, length),
       close: () => void api.closeCapture(c.handle),
     };
+    this.set({ live: { session: null, started: null, stats: null, ended: null, paused: false } });
     this.startSession(new CaptureSession(source, false, (w) => this.onSession(w)), c);
     void this.session!.start();
   }
@@ -252,13 +256,13 @@ export class Store {
       maxLanes: lanesFor(st.view.width),
     });
     let cursor: Cursor;
-    const live = this.state.live.session !== null && !this.state.live.ended;
-    if (live && st.follow) cursor = endCursor(shown);
+    const live = this.state.live.session !== null && !this.state.live.ended && this.liveTail;
+    if (live) cursor = endCursor(shown);
     else if (!st.shown) cursor = shown.count ? cursorAtIndex(shown, 0) : startCursor(shown); // first picture: frame 1
     else if (st.cursor.frame > 0) cursor = cursorAtFrame(shown, st.cursor.frame);
     else cursor = startCursor(shown);
     this.set({ shown, cursor, view: this.clampView(st.view, shown) });
-    if (live && st.follow) this.scrollToCursor(true);
+    if (live && st.follow) this.scrollToCursor(false);
     this.requestDetails();
   }
 
@@ -305,7 +309,8 @@ export class Store {
 
   // ---- playback -----------------------------------------------------------------------------------------------
 
-  setCursor(cursor: Cursor, opts: { scroll?: boolean } = {}): void {
+  setCursor(cursor: Cursor, opts: { scroll?: boolean; tail?: boolean } = {}): void {
+    this.liveTail = opts.tail ?? false;
     this.set({ cursor });
     if (opts.scroll !== false && this.state.follow) this.scrollToCursor(false);
     this.requestDetails();
@@ -344,7 +349,7 @@ export class Store {
     const sh = this.state.shown;
     if (!sh) return;
     this.pause();
-    this.setCursor(endCursor(sh));
+    this.setCursor(endCursor(sh), { tail: true });
   }
 
   jumpTo(frame: number): void {
@@ -360,7 +365,7 @@ export class Store {
     const sh = this.state.shown;
     if (!sh || !sh.count) return;
     const y = Math.max(0, Math.min(1, fraction)) * sh.height;
-    const k = lowerBound(sh.yDone, sh.count, y);
+    const k = lowerBound(sh.y, sh.count, y);
     this.pause();
     this.setCursor(cursorAtIndex(sh, Math.min(k, sh.count - 1)));
     this.scrollToCursor(true);
@@ -515,13 +520,21 @@ export class Store {
     if (this.state.follow) this.scrollToCursor(true);
   }
 
-  /** Keeps the now-line on screen: page-wise while playing, centred when `center`. */
+  /**
+   * Keeps the now-line and the current frame's arrow on screen: page-wise while playing or stepping, centred when
+   * `center`.
+   */
   scrollToCursor(center: boolean): void {
-    const v = this.state.view;
+    const v = this.state.view, sh = this.state.shown;
     const y = screenY(this.state.cursor.y, v);
+    const k = sh ? indexOfRow(sh.rows, sh.count, this.state.cursor.frame - 1) : -1;
+    const start = k >= 0 ? screenY(sh!.y0[k], v) : y;
     const top = GEOMETRY.headerH + 24, bottom = v.height - 48;
-    if (!center && y >= top && y <= bottom) return;
-    const target = center ? (GEOMETRY.headerH + v.height) / 2 : y > bottom ? GEOMETRY.headerH + (v.height - GEOMETRY.headerH) * 0.3 : v.height * 0.7;
+    if (!center && y >= top && y <= bottom && start >= top) return;
+    let target: number;
+    if (center) target = (GEOMETRY.headerH + v.height) / 2;
+    else if (y > bottom || start < top) target = Math.max(GEOMETRY.headerH + (v.height - GEOMETRY.headerH) * 0.3, y - start + top);
+    else target = v.height * 0.7;
     this.set({ view: this.clampView({ ...v, scrollY: v.scrollY + (y - target) }) });
   }
 
@@ -636,12 +649,31 @@ export class Store {
     }
   }
 
+  /**
+   * Batches that arrive before startCapture/startReplay has answered (the main process may start sending at once)
+   * wait here for beginLive; bounded, and only for sessions nobody has claimed yet.
+   */
+  private readonly earlyLive = new Map<number, Uint8Array[]>();
+
+  private stashLive(session: number, bytes: Uint8Array): void {
+    if (this.state.live.session !== null && !this.state.live.ended) return;
+    let list = this.earlyLive.get(session);
+    if (!list) {
+      if (this.earlyLive.size > 4) this.earlyLive.clear();
+      this.earlyLive.set(session, (list = []));
+    }
+    if (list.length < 256) list.push(bytes);
+  }
+
   /** Starts showing a live capture or replay session whose frames arrive through onCaptureFrames. */
   beginLive(started: CaptureStarted): void {
     const session = new CaptureSession(null, true, (w) => this.onSession(w), started.file || 'live capture');
     const file: OpenedCapture = { handle: 0, name: started.description, path: started.file, size: 0, origin: 'live' };
     this.startSession(session, file);
+    this.liveTail = true;
     this.set({ live: { session: started.session, started, stats: null, ended: null, paused: false }, follow: true, overlay: 'none' });
+    for (const bytes of this.earlyLive.get(started.session) ?? []) session.pushLive(bytes);
+    this.earlyLive.clear();
   }
 
   async startReplay(speed: number): Promise<void> {

@@ -192,3 +192,16 @@ describe('layout', () => {
     expect(scene.aggregates.some((g) => g.marks & 1)).toBe(true); // losses still show as marks
   });
 });
+
+describe('label decluttering', () => {
+  it('keeps the selected label and drops labels drawn over others', async () => {
+    const { declutterLabels } = await import('../../renderer/diagram/layout');
+    const mk = (k: number, x: number, y: number, selected = false) => ({
+      k, frame: k + 1, x0: 0, y0: 0, x1: 0, y1: 0, cat: 0, marks: 0, progress: 1, selected, ghost: false, self: false,
+      label: `label of frame ${k + 1}`, labelX: x, labelY: y, labelAngle: 0, labelMaxW: 300, srcPort: 0, dstPort: 0,
+    });
+    const arrows = [mk(0, 200, 100), mk(1, 205, 104, true), mk(2, 200, 140), mk(3, 600, 102)];
+    declutterLabels(arrows, 1);
+    expect(arrows.map((a) => a.label !== null)).toEqual([false, true, true, true]);
+  });
+});

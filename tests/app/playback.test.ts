@@ -1,6 +1,7 @@
 // Playback arithmetic: real-time pacing, one frame per second, stepping by frame and by conversation event.
 import { describe, expect, it } from 'vitest';
 import { buildShownSet, yOfTime } from '../../renderer/diagram/shown-set';
+import { layout } from '../../renderer/diagram/layout';
 import { advance, cursorAtFrame, cursorAtIndex, endCursor, startCursor, stepEvent, stepFrame } from '../../renderer/diagram/playback';
 import { handshakeCapture, makeData, tcpConv } from './fixtures';
 
@@ -25,13 +26,27 @@ describe('playback', () => {
     expect(advance(s, from, 1000, 1000).cursor).toEqual(endCursor(s));
   });
 
-  it('in one-frame-per-second mode takes one second per frame', () => {
+  it('in one-frame-per-second mode moves each packet along its arrow in one second', () => {
     const c1 = cursorAtIndex(s, 1);
     const { cursor } = advance(s, c1, 1000, 'frame');
-    expect(cursor.y).toBeCloseTo(cursorAtIndex(s, 2).y, 9);
-    expect(cursor.frame).toBe(3);
+    expect(cursor).toEqual(cursorAtIndex(s, 2));
     const half = advance(s, c1, 500, 'frame').cursor;
-    expect(half.y).toBeCloseTo((cursorAtIndex(s, 1).y + cursorAtIndex(s, 2).y) / 2, 9);
+    expect(half.frame).toBe(2); // frame 3 is still on its way...
+    expect(half.y).toBeCloseTo((s.y0[2] + s.y1[2]) / 2, 9); // ...half-way along its own arrow
+    const scene = layout(s, data.frames, half, { width: 1000, height: 600, scrollX: 0, scrollY: 0, rowPx: 40 },
+      { labels: new Map(), fontScale: 1, showFuture: true, epochSec: 0, epochNsec: 0, tzOffsetMin: 0 });
+    expect(scene.arrows[2].progress).toBeCloseTo(0.5, 9);
+    expect(scene.arrows.slice(0, 2).every((a) => a.progress === 1)).toBe(true);
+    // Two seconds: at least two more frames arrived (packets already part-way along need less than a second).
+    const two = advance(s, c1, 2000, 'frame').cursor;
+    expect(two.frame).toBeGreaterThanOrEqual(4);
+    expect(two.y).toBeGreaterThan(cursorAtIndex(s, 2).y);
+    // A packet already part-way along its arrow when its turn comes (pipelined) continues from there.
+    const span = s.y1[4] - s.y0[4];
+    const partWay = { frame: 4, y: s.y0[4] + 0.3 * span };
+    expect(advance(s, partWay, 100, 'frame').cursor.y).toBeCloseTo(s.y0[4] + 0.4 * span, 9);
+    // One whose arrow the now-line has already passed takes no time.
+    expect(advance(s, { frame: 4, y: s.y1[4] + 0.01 }, 10, 'frame').cursor.frame).toBe(5);
   });
 
   it('steps frame by frame, and back from between frames to the frame it is on', () => {

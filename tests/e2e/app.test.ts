@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needChromium, needShared, sharedCaptures } from '../support/require';
+import { needChromium, needShared, repoRoot, sharedCaptures } from '../support/require';
 import { canvasInk, launch, openCapture, pf, rendererDist, serve, settle, type Browser, type TestServer } from './support';
 
 const skip = needChromium() ?? needShared();
@@ -52,7 +52,9 @@ describe.skipIf(skip)('the app in Chromium', () => {
     tmp = mkdtempSync(join(tmpdir(), 'pf-e2e-'));
     const gz = join(tmp, 'smtp.pcap.gz');
     writeFileSync(gz, gzipSync(readFileSync(join(sharedCaptures, 'zeek__smtp.pcap'))));
-    server = await serve(rendererDist, sharedCaptures, { 'smtp.pcap.gz': gz });
+    server = await serve(rendererDist, sharedCaptures, {
+      'smtp.pcap.gz': gz, 'sample.pcapng': join(repoRoot, 'assets/samples/01-tcp-handshake-data-close.pcapng'),
+    });
     b = await launch();
   });
 
@@ -189,7 +191,7 @@ describe.skipIf(skip)('the app in Chromium', () => {
     for (const f of visited) expect(f).toBeLessThanOrEqual(smtp.last_frame);
   });
 
-  it('reads a gzip-compressed capture and exports the diagram as SVG', async () => {
+  it('reads a gzip-compressed capture and exports the diagram as SVG and PNG', async () => {
     await openCapture(b.page, server.url, 'smtp.pcap.gz');
     const st = await pf(b.page);
     expect(st.framesLoaded).toBe(oracle('zeek__smtp.pcap').frames);
@@ -204,6 +206,36 @@ describe.skipIf(skip)('the app in Chromium', () => {
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg).toContain('<line');
     expect(statSync(file).size).toBeGreaterThan(2000);
+
+    const pngDownload = b.page.waitForEvent('download');
+    await b.page.getByRole('button', { name: 'Export' }).click();
+    await b.page.getByRole('menuitem', { name: 'Diagram as PNG' }).click();
+    const png = join(tmp, 'export.png');
+    await (await pngDownload).saveAs(png);
+    const bytes = readFileSync(png);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    // IHDR: the diagram's size at 2× scale.
+    const [w, h] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+    const size = await b.page.evaluate(() => { const c = document.querySelector('.diagram-canvas')!; return [c.clientWidth, c.clientHeight]; });
+    expect([w, h]).toEqual([size[0] * 2, size[1] * 2]);
+    expect((await pf(b.page)).cspViolations).toEqual([]);
+  });
+
+  it('opens a capture dropped on the window (the first bundled sample)', async () => {
+    await b.page.goto(`${server.url}/index.html`);
+    await b.page.waitForFunction(() => window.__pfTest?.ready);
+    await expect.poll(() => b.page.locator('.empty-card').innerText()).toMatch(/Open a capture/);
+    await b.page.evaluate(async () => {
+      const bytes = await (await fetch('/captures/sample.pcapng')).arrayBuffer();
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], '01-tcp-handshake-data-close.pcapng'));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await b.page.waitForFunction(() => window.__pfTest.loadDone && window.__pfTest.draws > 0);
+    const st = await pf(b.page);
+    expect(st.file).toBe('01-tcp-handshake-data-close.pcapng');
+    expect(st.framesLoaded).toBe(14); // assets/samples/README.md
+    expect(st.conversations.map((c) => [c.protocol, c.client, c.server])).toEqual([['tcp', '10.10.1.2:41352', '10.10.2.2:7070']]);
   });
 
   it('switches theme and presentation mode from the keyboard', async () => {
