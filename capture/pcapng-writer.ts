@@ -1,7 +1,7 @@
 // Writes pcapng incrementally: header() starts a section, interface() describes an interface, packet() writes an
 // Enhanced Packet Block; each returns the block's bytes to append (suits streaming a live capture to disk).
 import { BT_CB_COPY, BT_CB_NOCOPY, BT_DSB, BT_EPB, BT_IDB, BT_ISB, BT_NRB, BT_PB, BT_SHB, BT_SPB, SECRETS_TLS_KEYLOG } from './pcapng';
-import type { PacketToWrite } from './pcap-writer';
+import { concatBytes, type PacketToWrite } from './pcap-writer';
 import { joined, joinTimestamp, MICROSECONDS, unitsFromTsresol, type TsUnits } from './timestamps';
 
 export interface SectionOptions {
@@ -131,11 +131,11 @@ export class PcapngWriter {
     const records: Uint8Array[] = [];
     for (const e of entries) {
       const names = e.names.map((n) => enc.encode(`${n}\0`));
-      const value = concat([e.address, ...names]);
+      const value = concatBytes([e.address, ...names]);
       records.push(this.option(e.address.length === 4 ? 1 : 2, value));
     }
     records.push(new Uint8Array(4)); // nrb_record_end
-    return this.block(BT_NRB, concat(records));
+    return this.block(BT_NRB, concatBytes(records));
   }
 
   /** Interface Statistics Block for an interface of the current section. */
@@ -206,7 +206,7 @@ export class PcapngWriter {
     }
     if (parts.length === 0) return new Uint8Array(0);
     parts.push(new Uint8Array(4)); // opt_endofopt
-    return concat(parts);
+    return concatBytes(parts);
   }
 
   private option(code: number, value: Uint8Array): Uint8Array {
@@ -232,11 +232,3 @@ export class PcapngWriter {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}

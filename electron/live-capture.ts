@@ -2,6 +2,7 @@
 // Capture runs in a utility process per capture (capture/live/host.ts via electron/capture-process.ts); main only
 // relays its pcapng pieces and counters to the renderer, which reads them with the same reader as files.
 // Replay reads an opened file here and releases its frames at their original pacing (capture/replay.ts).
+import { concatBytes } from '../capture/pcap-writer';
 import { copyFile, mkdir, open } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -346,12 +347,7 @@ export class ReplayEncoder {
       parts.push(this.w.packet({ interface: f.interface, tsSec: f.tsSec, tsNsec: f.tsNsec, bytes: f.bytes,
         originalLength: f.originalLength, ...(f.comments ? { comments: f.comments } : {}) }));
     }
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const p of parts) { out.set(p, at); at += p.length; }
-    return out;
+    return concatBytes(parts);
   }
 }
 

@@ -19,17 +19,11 @@ import {
 } from './build';
 import { QUIC_CAPTURES, tsharkDatagrams, udpPacket, type Datagram } from './support';
 import { V1, V2 } from './rfc-vectors';
+import { prng as mulberry32 } from '../../support/prng';
 
 /** mulberry32: small, seeded, good enough to pick mutations. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   return { next, int };
 }

@@ -2,17 +2,8 @@
 // from the values the rules compare (next expected, one before it, behind, ahead, the peer's edge), windows from
 // zero / unchanged / new, times around the 3 ms and 20 ms thresholds, ISNs near the 2^32 wrap, stray SYN/FIN/RST.
 import type { Seg } from './builder';
+import { prng as mulberry32 } from '../../support/prng';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Conn {
   ep: [{ ip: string; port: number }, { ip: string; port: number }];

@@ -105,17 +105,7 @@ export function certificate(subject: number[], issuer: number[], notBefore: stri
   return seq(tbs, seq(oid('1.2.840.113549.1.1.11'), [0x05, 0x00]), der(0x03, [0, 1, 2, 3]));
 }
 
-/** Deterministic PRNG (mulberry32) for fuzzing. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../support/prng';
 
 /** A copy of `src` with a few random byte changes, insertions, deletions or a cut. */
 export function mutate(src: Uint8Array, rnd: () => number): Uint8Array {
