@@ -320,7 +320,7 @@ export class TcpAnalyzer {
     this.frameWindow = this.scaled(fwd, t.window, (flags & TcpFlag.SYN) !== 0);
     if (o.windowScale !== undefined) fwd.winScale = Math.min(o.windowScale, 14);
     if (flags & TcpFlag.SYN) this.verifyWindowScaling(fwd, rev, (flags & TcpFlag.ACK) !== 0);
-    fwd.sack = o.sack;
+    fwd.sackedBytes = o.sack ? sackedBytes(o.sack) : 0;
     if (shown && r.hasRecord && c.firstRttNs !== 0) c.irttShown = true;
 
     this.lastFlags = bits;
@@ -416,9 +416,13 @@ export class TcpAnalyzer {
    */
   finish(): void {
     for (const c of this.list) {
+      // end of input: nothing is acknowledged or delivered any more, so keep no per-segment state
+      c.flows[0].releaseUnacked(true);
+      c.flows[1].releaseUnacked(true);
       if (!c.streams) continue;
       c.streams[0].flush(this.lastFrame, this.lastTime);
       c.streams[1].flush(this.lastFrame, this.lastTime);
+      c.streams = STOPPED_PAIR;
     }
   }
 
@@ -563,7 +567,8 @@ export class TcpAnalyzer {
       for (let i = 0; i < TCP_ANALYSIS_FLAGS.length; i++) {
         if (!(bits & (1 << i))) continue;
         const name = TCP_ANALYSIS_FLAGS[i];
-        ((c.analysis ??= {})[name] ??= []).push(frame);
+        const a = (c.analysis ??= {}), l = a[name];
+        if (l) l.push(frame); else a[name] = [frame]; // exact size: most flags occur once or twice
         this.table.note(c.conv, name);
       }
       for (const [bit, name] of FLAG_EVENTS) {
@@ -617,7 +622,7 @@ export class TcpAnalyzer {
     st.frame = frame; st.id = id; st.dir = dir; st.tl = tl;
     resetKind = observeSegment(c.flows, dir, c.started, t, st);
     c.started = true;
-    if (isClosed(fwd.state) && isClosed(rev.state)) { fwd.unacked.release(); rev.unacked.release(); }
+    if (isClosed(fwd.state) && isClosed(rev.state)) { fwd.releaseUnacked(); rev.releaseUnacked(); }
     if (flags & TcpFlag.RST) {
       tl.push('tcp.reset', frame, id, dir, relSeq, resetKind);
       this.table.note(c.conv, resetKind === 1 ? 'refused' : 'reset');
@@ -634,8 +639,11 @@ export class TcpAnalyzer {
         s[dir].segment(t.seq, syn, (flags & TcpFlag.FIN) !== 0, 0, EMPTY, frame, time);
       }
       if (hasAck) s[1 - dir].peerAck(t.ack, frame, time);
-      // a direction the parser gave up on keeps no state
-      if (!s[dir].wanted) s[dir] = STOPPED;
+      // a direction the parser gave up on keeps no state; both: the pair goes too
+      if (!s[dir].wanted) {
+        if (s !== STOPPED_PAIR) s[dir] = STOPPED;
+        if (s[1 - dir] === STOPPED) c.streams = STOPPED_PAIR;
+      }
     }
     return dir;
   }
@@ -670,7 +678,7 @@ export class TcpAnalyzer {
     const client = conv.client;
     c.clientHost = conv.clientHost;
     c.clientPort = Number(client.slice(client.lastIndexOf(':') + 1));
-    if (c.streams) c.streams = [c.streams[1], c.streams[0]];
+    if (c.streams && c.streams !== STOPPED_PAIR) c.streams = [c.streams[1], c.streams[0]];
     if (c.firstCloser >= 0) c.firstCloser = 1 - c.firstCloser;
     return 1 - dir;
   }
@@ -701,6 +709,13 @@ export class TcpAnalyzer {
 
 const EMPTY = new Uint8Array(0);
 
+/** Sum of the SACK blocks' lengths ([left, right, ...]; an odd last value is ignored). */
+function sackedBytes(sack: number[]): number {
+  let n = 0;
+  for (let i = 0; i + 1 < sack.length; i += 2) n += sub32(sack[i + 1], sack[i]);
+  return n;
+}
+
 const isClosed = (s: number): boolean => s === TcpState.CLOSED || s === TcpState.TIME_WAIT;
 
 /** Delivers one direction's bytes to the sink (an object rather than closures: one allocation per direction). */
@@ -713,6 +728,8 @@ class SinkOutput {
 /** Stands for a direction whose parser wants no more bytes. */
 const STOPPED = new StreamReassembly({ data: () => false, gap: () => {} });
 STOPPED.stop();
+/** Both directions stopped (shared: never written to with anything but STOPPED). */
+const STOPPED_PAIR: [StreamReassembly, StreamReassembly] = [STOPPED, STOPPED];
 
 /** Whether tshark's option dissection stops with an exception on this header (checked when the decoder flagged
  *  an issue, which it does for each of these cases). */

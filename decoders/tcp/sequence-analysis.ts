@@ -152,7 +152,7 @@ export function analyzeSegment(fwd: Flow, rev: Flow, t: TcpSegment, r: SegmentAn
   if ((seglen || (flags & (TcpFlag.SYN | TcpFlag.FIN))) && fwd.unacked.count < MAX_UNACKED) {
     // SYN and FIN count as one byte (only when the segment is recorded, as in tshark)
     if (flags & (TcpFlag.SYN | TcpFlag.FIN)) nextseq = add32(nextseq, 1);
-    fwd.unacked.push(seq, nextseq, frame, nowNs);
+    fwd.ownUnacked().push(seq, nextseq, frame, nowNs);
   }
   const zwp = (ta & A.ZERO_WINDOW_PROBE) !== 0;
   if ((gtSeq(nextseq, fwd.nextseq) || !fwd.nextseq) && !zwp) {
@@ -175,8 +175,8 @@ export function analyzeSegment(fwd: Flow, rev: Flow, t: TcpSegment, r: SegmentAn
   if (seglen !== 0 && fwd.unacked.count && fwd.validBif) {
     record = true;
     let inFlight = fwd.unacked.span(fwd.baseSeq);
-    const sack = rev.sack;
-    if (sack) for (let i = 0; i + 1 < sack.length; i += 2) inFlight = (inFlight - sub32(sack[i + 1], sack[i])) >>> 0;
+    // subtracting the blocks' sum modulo 2^32 is subtracting each block in turn
+    if (rev.sackedBytes !== 0) inFlight = (inFlight - rev.sackedBytes) >>> 0;
     if (inFlight > 0 && inFlight < 2_000_000_000) {
       r.bytesInFlight = (flags & (TcpFlag.SYN | TcpFlag.FIN)) ? inFlight - 1 : inFlight;
     }

@@ -1,55 +1,58 @@
 // Canonical TCP 4-tuple → conversation slot, as an open-addressing hash table over integers (host ids from the
 // HostTable and ports): no allocation and no boxed-number keys per packet.
 
+/** Int32s per slot: [hostLow, hostHigh, portLow << 16 | portHigh, value + 1] (0 = empty slot). Keys and value sit
+ *  side by side so a probe touches one cache line. Host ids and the ports are kept apart: host*65536+port fits
+ *  2^31 only for small host ids. */
+const S = 4;
+
 export class TupleTable {
   private cap = 1024;
-  /** 3 ints per slot: lower (host, port) packed as host*65536+port fits 2^31 only for small host ids, so keep
-   *  host ids and the two ports apart: [hostLow, hostHigh, portLow << 16 | portHigh]. */
-  private keys = new Int32Array(this.cap * 3);
-  private vals = new Int32Array(this.cap).fill(-1);
+  private slots = new Int32Array(this.cap * S);
   private size = 0;
 
   /** Value stored for the tuple, or -1. Endpoints in either order find the same entry. */
   get(ha: number, pa: number, hb: number, pb: number): number {
     const low = ha < hb || (ha === hb && pa <= pb);
     const h0 = low ? ha : hb, h1 = low ? hb : ha, ports = low ? (pa << 16) | pb : (pb << 16) | pa;
-    const mask = this.cap - 1;
+    const mask = this.cap - 1, s = this.slots;
     for (let i = hash(h0, h1, ports) & mask; ; i = (i + 1) & mask) {
-      const v = this.vals[i];
-      if (v < 0) return -1;
-      const k = i * 3;
-      if (this.keys[k] === h0 && this.keys[k + 1] === h1 && this.keys[k + 2] === ports) return v;
+      const k = i * S;
+      const v = s[k + 3];
+      if (v === 0) return -1;
+      if (s[k] === h0 && s[k + 1] === h1 && s[k + 2] === ports) return v - 1;
     }
   }
 
-  /** Stores (or replaces) the value of a tuple. */
+  /** Stores (or replaces) the value (>= 0) of a tuple. */
   set(ha: number, pa: number, hb: number, pb: number, value: number): void {
-    if ((this.size + 1) * 2 > this.cap) this.grow();
+    // at most 3/4 full: linear probing stays short, and the table is half the size of one kept at most half full
+    if ((this.size + 1) * 4 > this.cap * 3) this.grow();
     const low = ha < hb || (ha === hb && pa <= pb);
     const h0 = low ? ha : hb, h1 = low ? hb : ha, ports = low ? (pa << 16) | pb : (pb << 16) | pa;
-    this.put(h0, h1, ports, value);
+    this.put(h0, h1, ports, value + 1);
   }
 
-  private put(h0: number, h1: number, ports: number, value: number): void {
-    const mask = this.cap - 1;
+  /** `stored` is the value + 1. */
+  private put(h0: number, h1: number, ports: number, stored: number): void {
+    const mask = this.cap - 1, s = this.slots;
     for (let i = hash(h0, h1, ports) & mask; ; i = (i + 1) & mask) {
-      const k = i * 3;
-      if (this.vals[i] < 0) {
-        this.keys[k] = h0; this.keys[k + 1] = h1; this.keys[k + 2] = ports; this.vals[i] = value;
+      const k = i * S;
+      if (s[k + 3] === 0) {
+        s[k] = h0; s[k + 1] = h1; s[k + 2] = ports; s[k + 3] = stored;
         this.size++;
         return;
       }
-      if (this.keys[k] === h0 && this.keys[k + 1] === h1 && this.keys[k + 2] === ports) { this.vals[i] = value; return; }
+      if (s[k] === h0 && s[k + 1] === h1 && s[k + 2] === ports) { s[k + 3] = stored; return; }
     }
   }
 
   private grow(): void {
-    const keys = this.keys, vals = this.vals, cap = this.cap;
+    const old = this.slots, cap = this.cap;
     this.cap = cap * 2;
-    this.keys = new Int32Array(this.cap * 3);
-    this.vals = new Int32Array(this.cap).fill(-1);
+    this.slots = new Int32Array(this.cap * S);
     this.size = 0;
-    for (let i = 0; i < cap; i++) if (vals[i] >= 0) this.put(keys[i * 3], keys[i * 3 + 1], keys[i * 3 + 2], vals[i]);
+    for (let k = 0; k < cap * S; k += S) if (old[k + 3] !== 0) this.put(old[k], old[k + 1], old[k + 2], old[k + 3]);
   }
 }
 

@@ -128,11 +128,6 @@ export class UnackedSegments {
     }
   }
 
-  /** Frees the storage when nothing is outstanding (a closed conversation keeps no buffer). */
-  release(): void {
-    if (this.count === 0) { this.d = NONE; this.head = this.end = 0; this.sorted = true; }
-  }
-
   private recheckOrder(): void {
     this.sorted = true;
     const d = this.d, h = d[0];
@@ -145,3 +140,6 @@ export class UnackedSegments {
     }
   }
 }
+
+/** Stands for an empty list that was never used: only read (count 0), never pushed to (see Flow.ownUnacked). */
+export const EMPTY_UNACKED = new UnackedSegments();
