@@ -11,6 +11,50 @@ interface Backing {
 }
 
 const RECENT_KEY = 'packetflow.recentUrls';
+const BLOCK = 8 << 20;
+
+/**
+ * Range reads of a URL in blocks of BLOCK bytes, fetching the next block while the current one is consumed when
+ * reads are sequential: the file is streamed in 1 MiB chunks, and one request per chunk left the decoder waiting.
+ */
+class RangeReader {
+  private readonly blocks = new Map<number, Promise<Uint8Array>>();
+  private lastEnd = -1;
+
+  constructor(private readonly size: number, private readonly fetchRange: (o: number, l: number) => Promise<Uint8Array>) {}
+
+  private block(i: number): Promise<Uint8Array> {
+    let p = this.blocks.get(i);
+    if (!p) {
+      p = this.fetchRange(i * BLOCK, Math.min(BLOCK, this.size - i * BLOCK));
+      p.catch(() => this.blocks.delete(i));
+      this.blocks.set(i, p);
+    }
+    return p;
+  }
+
+  async read(o: number, l: number): Promise<Uint8Array> {
+    if (l <= 0 || o >= this.size) return new Uint8Array(0);
+    const end = Math.min(this.size, o + l);
+    const sequential = o === this.lastEnd;
+    this.lastEnd = end;
+    if (!sequential) return this.fetchRange(o, end - o);
+    const first = Math.floor(o / BLOCK), last = Math.floor((end - 1) / BLOCK);
+    for (const k of [...this.blocks.keys()]) if (k < first) this.blocks.delete(k);
+    if ((last + 1) * BLOCK < this.size) void this.block(last + 1).catch(() => undefined);
+    const out = new Uint8Array(end - o);
+    let got = 0;
+    for (let i = first; i <= last; i++) {
+      const b = await this.block(i);
+      const from = Math.max(o, i * BLOCK) - i * BLOCK, to = Math.min(end, (i + 1) * BLOCK) - i * BLOCK;
+      const part = b.subarray(from, Math.min(to, b.length));
+      out.set(part, got);
+      got += part.length;
+      if (part.length < to - from) break;
+    }
+    return got === out.length ? out : out.slice(0, got);
+  }
+}
 
 export class BrowserApi implements PacketflowApi {
   private readonly open = new Map<number, Backing>();
@@ -41,11 +85,11 @@ export class BrowserApi implements PacketflowApi {
         const size = Number(/\/(\d+)$/.exec(range)![1]);
         await probe.arrayBuffer();
         this.remember(abs);
-        return this.add(name, abs, size, origin, async (o, l) => {
-          if (l <= 0 || o >= size) return new Uint8Array(0);
-          const r = await fetch(abs, { headers: { Range: `bytes=${o}-${Math.min(size, o + l) - 1}` } });
+        const ranges = new RangeReader(size, async (o, l) => {
+          const r = await fetch(abs, { headers: { Range: `bytes=${o}-${o + l - 1}` } });
           return new Uint8Array(await r.arrayBuffer());
         });
+        return this.add(name, abs, size, origin, (o, l) => ranges.read(o, l));
       }
       const all = new Uint8Array(await probe.arrayBuffer());
       this.remember(abs);

@@ -12,8 +12,9 @@ export interface ByteSource {
 }
 
 export const CHUNK = 1 << 20;
-/** Chunks sent but not yet decoded: enough queued that a busy UI thread does not starve the worker. */
-const MAX_IN_FLIGHT = 6;
+/** Chunks sent but not yet decoded: enough queued (~16 MiB, a few hundred ms of decoding) that a busy UI thread does
+ *  not starve the worker. */
+const MAX_IN_FLIGHT = 16;
 
 export interface Progress {
   bytesRead: number;

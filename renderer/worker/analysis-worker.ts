@@ -1,8 +1,9 @@
 /// <reference lib="webworker" />
 // The decoding worker: untrusted capture bytes are parsed here, off the UI thread and outside the main process.
 // Chunks of the file (or of a live pcapng stream) arrive as transferred ArrayBuffers; the worker runs the reader and
-// the analyzer and posts the model's growth back in batches (typed arrays, transferred) at most every BATCH_MS, so
-// the first conversations appear long before a big file is read. Labels, layer trees and bytes are built on demand.
+// the analyzer and posts the model's growth back in batches (typed arrays, transferred) every BATCH_MS (up to
+// MAX_BATCH_MS as a file grows), so the first conversations appear long before a big file is read. Labels, layer
+// trees and bytes are built on demand.
 import { CaptureReader } from '../../capture/reader';
 import type { RawFrame } from '../../capture/frame';
 import { Analyzer } from '../../decoders/analyzer';
@@ -17,6 +18,9 @@ import {
 } from './protocol';
 
 const BATCH_MS = 120;
+/** Each batch makes the UI thread redo O(conversations) work, which starves the reading loop on big files: files
+ * post less often as they grow (live captures keep the short interval). */
+const MAX_BATCH_MS = 1000;
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -157,7 +161,9 @@ class Session {
 
   maybePost(force: boolean): void {
     const now = performance.now();
-    if (!force && now - this.lastPost < BATCH_MS) return;
+    const analysed = this.an?.model.frames.count ?? 0;
+    const interval = this.live ? BATCH_MS : Math.min(MAX_BATCH_MS, Math.max(BATCH_MS, analysed / 500));
+    if (!force && now - this.lastPost < interval) return;
     this.lastPost = now;
     const an = this.an;
     if (!an) {

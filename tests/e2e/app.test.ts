@@ -22,24 +22,6 @@ const oracle = (name: string) => JSON.parse(readFileSync(join(sharedCaptures, 'o
 };
 
 /** Pixels with a clear hue (arrows, markers), as opposed to the greys of lifelines, ghosts and the background. */
-async function colourfulPixels(b: Browser): Promise<number> {
-  return b.page.evaluate(() => {
-    const c = document.querySelector('.diagram-canvas canvas') as HTMLCanvasElement;
-    const copy = document.createElement('canvas');
-    copy.width = c.width;
-    copy.height = c.height;
-    const ctx = copy.getContext('2d')!;
-    ctx.drawImage(c, 0, 0);
-    const d = ctx.getImageData(0, 0, copy.width, copy.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i + 3] < 64) continue;
-      if (Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) n++;
-    }
-    return n;
-  });
-}
-
 describe.skipIf(skip)('the app in Chromium', () => {
   let server: TestServer;
   let b: Browser;
@@ -130,12 +112,12 @@ describe.skipIf(skip)('the app in Chromium', () => {
     await settle(b.page);
     st = await pf(b.page);
     expect([st.arrowsDrawn, st.ghosts]).toEqual([0, 3]);
-    const blankish = await colourfulPixels(b);
+    const blankish = (await canvasInk(b.page)).colourful;
     await b.page.keyboard.press('End');
     await b.page.waitForFunction(() => window.__pfTest.cursor.frame === 3);
     await settle(b.page);
     expect((await pf(b.page)).arrowsDrawn).toBe(3);
-    const drawn = await colourfulPixels(b);
+    const drawn = (await canvasInk(b.page)).colourful;
     expect(drawn).toBeGreaterThan(blankish + 500);
     const ink = await canvasInk(b.page);
     expect(ink.colours).toBeGreaterThan(20);

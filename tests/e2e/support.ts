@@ -130,7 +130,7 @@ export function pf(page: Page): Promise<PfState> {
  * Pixel statistics of a PNG region of the diagram canvas, read in the page: how many pixels differ from the
  * background colour (a blank diagram has none) and how many distinct colours there are.
  */
-export async function canvasInk(page: Page): Promise<{ inked: number; total: number; colours: number }> {
+export async function canvasInk(page: Page): Promise<{ inked: number; total: number; colours: number; colourful: number }> {
   return page.evaluate(() => {
     const c = document.querySelector('.diagram-canvas canvas') as HTMLCanvasElement;
     const copy = document.createElement('canvas');
@@ -139,14 +139,16 @@ export async function canvasInk(page: Page): Promise<{ inked: number; total: num
     const ctx = copy.getContext('2d')!;
     ctx.drawImage(c, 0, 0);
     const d = ctx.getImageData(0, 0, copy.width, copy.height).data;
-    let inked = 0;
+    let inked = 0, colourful = 0;
     const colours = new Set<number>();
     for (let i = 0; i < d.length; i += 4) {
       if (d[i + 3] > 16) {
         inked++;
         if (colours.size < 5000) colours.add((d[i] >> 3 << 10) | (d[i + 1] >> 3 << 5) | (d[i + 2] >> 3));
       }
+      // saturated (coloured, not grey) and mostly opaque: arrows and markers rather than grid lines or text
+      if (d[i + 3] >= 64 && Math.max(d[i], d[i + 1], d[i + 2]) - Math.min(d[i], d[i + 1], d[i + 2]) > 60) colourful++;
     }
-    return { inked, total: d.length / 4, colours: colours.size };
+    return { inked, total: d.length / 4, colours: colours.size, colourful };
   });
 }
