@@ -101,14 +101,23 @@ export class CaptureSession {
     this.onChange('progress');
   }
 
+  private progressNotifiedAt = 0;
+
   private onMessage(m: FromWorker): void {
     if (this.closed) return;
     switch (m.type) {
-      case 'ack':
+      case 'ack': {
         this.progress = { ...this.progress, bytesRead: m.bytesRead };
         this.onAck?.();
-        this.onChange('progress');
+        // The progress bar needs no more than ~10 updates a second; re-rendering on every 1 MiB chunk kept the UI
+        // thread too busy to feed the worker. Batches and the end notify on their own.
+        const now = performance.now();
+        if (now - this.progressNotifiedAt >= 100) {
+          this.progressNotifiedAt = now;
+          this.onChange('progress');
+        }
         break;
+      }
       case 'batch':
         this.data.applyBatch(m);
         if (this.firstFramesMs === null && this.data.frames.count > 0) this.firstFramesMs = performance.now() - this.opened;
