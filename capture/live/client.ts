@@ -1,6 +1,6 @@
 // The parent's side of a capture host process: requests with replies, the pcapng stream, counters, and what to say
 // when the host dies (cap aborts its process when a device disappears). Node-only.
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import type { RawFrame } from '../frame';
 import { CaptureReader } from '../reader';
@@ -26,6 +26,11 @@ export function forkNodeHost(modulePath: string, args: string[] = [], opts: { ex
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     ...opts,
   });
+  return hostProcessOf(child);
+}
+
+/** Wraps a child process that runs the capture host (forked here, or spawned by the caller, e.g. in a namespace). */
+export function hostProcessOf(child: ChildProcess): HostProcess {
   let tail = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => { tail = (tail + d).slice(-4000); });

@@ -3,6 +3,7 @@
 // typed arrays travel as transferables. Everything per-frame that needs bytes (labels, layer trees, hex) is asked
 // for on demand, for the frames on screen or the one selected.
 import type { FrameCategory } from '../../decoders/frame-summary';
+import type { Conversation } from '../../decoders/model';
 
 export const CATEGORIES: readonly FrameCategory[] = [
   'handshake', 'data', 'ack', 'window', 'loss', 'close', 'tls', 'dns', 'quic', 'other',
@@ -21,22 +22,8 @@ export interface HandshakeFrames {
   ack: number;
 }
 
-/** What the conversation list and the diagram need of a conversation. */
-export interface ConvSummary {
-  id: number;
-  protocol: 'tcp' | 'udp' | 'quic' | 'icmp';
-  client: string;
-  server: string;
-  clientHost: number;
-  serverHost: number;
-  firstFrame: number;
-  lastFrame: number;
-  packets: number;
-  bytes: [number, number];
-  tcpStream: number;
-  app?: string;
-  title?: string;
-  notes: Record<string, number>;
+/** What the conversation list and the diagram need of a conversation: the model's conversation plus its handshake. */
+export interface ConvSummary extends Conversation {
   /** Frame numbers of the TCP three-way handshake, when seen (0 = not seen). */
   hs?: HandshakeFrames;
 }

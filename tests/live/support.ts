@@ -5,8 +5,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot, requirement } from '../support/require';
-import { forkNodeHost, type HostProcess } from '../../capture/live/client';
-import type { HostMessage } from '../../capture/live/protocol';
+import { forkNodeHost, hostProcessOf, type HostProcess } from '../../capture/live/client';
 import { readCaptureFileSync } from '../../capture/node-file-source';
 import type { RawFrame } from '../../capture/frame';
 import type { CaptureReaderInfo } from '../../capture/reader';
@@ -49,15 +48,7 @@ export function startHost(bundle: string, ns?: string): HostProcess {
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, bundle], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced',
   });
-  let tail = '';
-  child.stderr?.on('data', (d) => { tail = (tail + d).slice(-4000); });
-  return {
-    send: (m) => { if (child.connected) child.send(m); },
-    onMessage: (fn) => child.on('message', (m) => fn(m as HostMessage)),
-    onExit: (fn) => child.on('exit', (code, signal) => fn(code, signal)),
-    kill: () => { child.kill(); },
-    stderrTail: () => tail,
-  };
+  return hostProcessOf(child);
 }
 
 export interface Script {
