@@ -1,10 +1,10 @@
 // `packetflow analyze FILE [--json] [--keylog FILE]`: read a capture, run every decoder and reconstruction, and
 // print the model as JSON (the contract in README) or as a short human summary.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readCaptureFileSync } from '../capture/node-file-source';
 import type { CaptureReaderInfo } from '../capture/reader';
-import { Analyzer } from '../decoders/analyzer';
+import { Analyzer, expectedFramesForBytes } from '../decoders/analyzer';
 import { toAnalysisJson } from '../decoders/to-json';
 import { summarize } from './summary';
 
@@ -18,7 +18,9 @@ export function runAnalyze(argv: string[]): number {
     return 2;
   }
   const name = basename(file);
-  const analyzer = new Analyzer({ fileName: name });
+  let size = 0;
+  try { size = statSync(file).size; } catch { /* the reader reports a missing file */ }
+  const analyzer = new Analyzer({ fileName: name, expectedFrames: expectedFramesForBytes(size) });
   if (keylog) {
     let text: string;
     try {

@@ -17,8 +17,14 @@ export interface AnalyzerOptions {
   fileName: string;
   format?: 'pcap' | 'pcapng';
   compressed?: boolean;
-  /** Expected number of frames, to size the per-frame columns once (they are backed lazily). */
+  /** Expected number of frames, to size the per-frame columns once (finish() gives back what was not used). */
   expectedFrames?: number;
+  /**
+   * 'tcp': wire decoding and TCP analysis only (conversations, tcp.analysis flags, TCP events); UDP traffic is
+   * counted as plain UDP conversations and no TLS, DNS or QUIC is parsed. For the benchmark's TCP-analysis row and
+   * for tools that want only that. Default 'all'.
+   */
+  scope?: 'all' | 'tcp';
 }
 
 export class Analyzer {
@@ -36,17 +42,20 @@ export class Analyzer {
   private firstSec = 0;
   private firstNsec = 0;
   private finished = false;
+  private readonly tcpOnly: boolean;
 
   constructor(opts: AnalyzerOptions) {
+    this.tcpOnly = opts.scope === 'tcp';
     const hosts = new HostTable();
     this.conversations = new ConversationTable(hosts);
-    const timeline = new Timeline(Math.max(1024, (opts.expectedFrames ?? 0) >> 1));
+    const timeline = new Timeline(Math.max(1024, opts.expectedFrames ?? 0)); // about an event a frame; finish() trims
     this.model = {
       fileName: opts.fileName, format: opts.format ?? 'pcap', compressed: opts.compressed ?? false,
       interfaces: [], linkTypes: [], warnings: [], secrets: [],
       frames: new FrameIndex(opts.expectedFrames ?? 4096), hosts: hosts.names, hostNames: new Map(),
       conversations: this.conversations.list, timeline,
     };
+    timeline.attachFrames(this.model.frames);
     const ctx = { timeline, conversations: this.conversations };
     this.tls = new TlsAnalyzer(ctx);
     this.dns = new DnsAnalyzer(ctx);
@@ -61,7 +70,7 @@ export class Analyzer {
         else this.tls.onGap(conv, dir, length, frame);
       },
     };
-    this.tcp = new TcpAnalyzer({ ...ctx, sink });
+    this.tcp = new TcpAnalyzer({ ...ctx, sink: this.tcpOnly ? undefined : sink });
   }
 
   /** TLS key log text (pcapng Decryption Secrets Block or a user's SSLKEYLOGFILE). */
@@ -83,6 +92,8 @@ export class Analyzer {
     this.tls.finish();
     this.dns.finish();
     this.quic.finish();
+    this.model.frames.compact();
+    this.model.timeline.compact();
     for (const [address, name] of this.dns.hostNames()) this.model.hostNames.set(address, name);
   }
 
@@ -117,15 +128,11 @@ export class Analyzer {
     }
     const time = (frame.tsSec - this.firstSec) + (frame.tsNsec - this.firstNsec) / 1e9;
     f.time[row] = time;
-    f.fileOffset[row] = frame.fileOffset;
-    f.capturedLength[row] = frame.bytes.length;
-    f.originalLength[row] = frame.originalLength;
     if (frame.record) {
       // A pcapng record that is not a packet (custom block, journal entry): numbered like tshark, nothing to decode.
-      f.conversation[row] = -1;
-      f.dir[row] = Dir.NONE;
-      f.srcHost[row] = f.dstHost[row] = -1;
+      f.setPacket(row, frame.fileOffset, frame.bytes.length, frame.originalLength, -1, Dir.NONE, -1, -1, 0, 0);
       f.proto[row] = FrameProto.OTHER;
+      this.model.timeline.seal();
       return;
     }
     if (frame.linkType !== this.lastLinkType) {
@@ -143,21 +150,20 @@ export class Analyzer {
       : p.src ? hosts.intern(p.src) : -1;
     const dstHost = d.v4 ? hosts.internV4(d.dstV4, p.dst) : d.v6 ? hosts.internV6(d.dstV6, p.dst)
       : p.dst ? hosts.intern(p.dst) : -1;
-    f.srcHost[row] = srcHost;
-    f.dstHost[row] = dstHost;
+    let srcPort = 0, dstPort = 0;
     if (!p.decoded) {
       proto = FrameProto.UNDECODED;
     } else if (p.tcp) {
       proto = FrameProto.TCP;
-      f.srcPort[row] = p.tcp.srcPort;
-      f.dstPort[row] = p.tcp.dstPort;
+      srcPort = p.tcp.srcPort;
+      dstPort = p.tcp.dstPort;
       conv = this.tcp.onPacket(p, time, srcHost, dstHost);
       dir = this.tcp.lastDir;
       f.tcpFlags[row] = this.tcp.lastFlags;
       f.bytesInFlight[row] = this.tcp.lastBytesInFlight;
     } else if (p.udp) {
-      f.srcPort[row] = p.udp.srcPort;
-      f.dstPort[row] = p.udp.dstPort;
+      srcPort = p.udp.srcPort;
+      dstPort = p.udp.dstPort;
       conv = this.onUdp(p, frame, time, srcHost, dstHost);
       dir = this.udpDir;
       proto = this.udpProto;
@@ -186,9 +192,9 @@ export class Analyzer {
         if (k === 2) proto = FrameProto.DNS;
       }
     }
-    f.conversation[row] = conv;
-    f.dir[row] = dir;
+    f.setPacket(row, frame.fileOffset, frame.bytes.length, frame.originalLength, conv, dir, srcHost, dstHost, srcPort, dstPort);
     f.proto[row] = proto;
+    if (timeline.count !== eventsBefore) timeline.seal();
   }
 
   /** Direction and FrameProto of the last onUdp() (fields rather than a result object: no allocation per packet). */
@@ -197,6 +203,12 @@ export class Analyzer {
 
   private onUdp(p: DecodedPacket, frame: RawFrame, time: number, srcHost: number, dstHost: number): number {
     const udp = p.udp!;
+    if (this.tcpOnly) {
+      const c = this.udp.lookup(p, frame.index, undefined, srcHost, dstHost);
+      this.udpDir = this.udp.lastDir;
+      this.udpProto = FrameProto.UDP;
+      return c.id;
+    }
     if (isDnsPort(udp.srcPort) || isDnsPort(udp.dstPort)) {
       const c = this.udp.lookup(p, frame.index, 'dns', srcHost, dstHost);
       const dir = this.udp.lastDir;
@@ -235,6 +247,12 @@ export class Analyzer {
     }
     return r === ROUTE_DNS ? 'dns' : 'tls';
   }
+}
+
+/** A guess at a capture's frame count from its size (600 bytes a record is typical of mixed traffic), for
+ *  AnalyzerOptions.expectedFrames: a wrong guess only costs one more growth of the columns, or room given back. */
+export function expectedFramesForBytes(fileBytes: number): number {
+  return Math.max(4096, Math.round(fileBytes / 600));
 }
 
 const ROUTE_DNS = 1, ROUTE_TLS = 2;

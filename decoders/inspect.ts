@@ -81,13 +81,13 @@ export function tcpStateAt(an: Analyzer, conversationId: number, frame: number):
   const states = ['CLOSED', 'LISTEN'];
   let windows: [number | null, number | null] = [null, null];
   for (let i = tl.lowerBound(c.firstFrame); i < tl.count && tl.frame[i] <= frame; i++) {
-    if (tl.conversation[i] !== conversationId) continue;
+    if (tl.conversationOf(i) !== conversationId) continue;
     const kind = tl.kindOf(i);
-    if (kind === 'tcp.state_changed') states[tl.a[i]] = tcpStateName(tl.b[i]);
+    if (kind === 'tcp.state_changed') states[tl.aOf(i)] = tcpStateName(tl.bOf(i));
     else if (kind === 'tcp.window_advertised' || kind === 'tcp.window_update') {
-      windows = tl.dir[i] === 0 ? [tl.a[i], windows[1]] : [windows[0], tl.a[i]];
+      windows = tl.dirOf(i) === 0 ? [tl.aOf(i), windows[1]] : [windows[0], tl.aOf(i)];
     } else if (kind === 'tcp.zero_window') {
-      windows = tl.dir[i] === 0 ? [0, windows[1]] : [windows[0], 0];
+      windows = tl.dirOf(i) === 0 ? [0, windows[1]] : [windows[0], 0];
     }
   }
   const row = frame - 1;

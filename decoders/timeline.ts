@@ -1,7 +1,10 @@
 // The typed, append-only timeline every reconstruction writes to and the renderer reads.
-// Events are stored column-wise (no object per event): kind, frame, conversation, direction and two numeric facts.
+// Events are stored column-wise (no object per event): kind, frame and two numeric facts (int32 columns, with the
+// rare wider value in a side table); conversation and direction come from the event's frame unless they differ.
 // Rich facts (a TLS hello, a DNS message, a QUIC packet) live in sparse `ref` slots. Explanations are built from the
 // stored facts when shown (decoders/explain.ts), never stored as text.
+
+import { indexOfSorted, lowerBound } from './sorted';
 
 /** Every event kind, in a fixed order: the index is the stored code. Append new kinds at the end of a group. */
 export const EVENT_KINDS = [
@@ -29,16 +32,6 @@ export function eventCode(kind: EventKind): number {
   return CODE.get(kind)!;
 }
 
-/** Index of `id` in the ascending ids[0..n), or -1. */
-function search(ids: Uint32Array, n: number, id: number): number {
-  let lo = 0, hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid] < id) lo = mid + 1; else hi = mid;
-  }
-  return lo < n && ids[lo] === id ? lo : -1;
-}
-
 /** Rebuilds an event's facts from the compact key its producer stored (Timeline.pushLazy). */
 export type RefResolver = (key: number) => unknown;
 
@@ -62,15 +55,43 @@ export interface TimelineEvent {
   ref: unknown;
 }
 
+/** The per-frame conversation and direction columns an event's own are derived from (the model's FrameIndex). */
+export interface FrameConversations {
+  readonly count: number;
+  readonly conversation: Int32Array;
+  readonly dir: Uint8Array;
+}
+
 export class Timeline {
   private cap: number;
   count = 0;
   kind: Uint8Array;
   frame: Uint32Array;
-  conversation: Int32Array;
-  dir: Uint8Array;
-  a: Float64Array;
-  b: Float64Array;
+  /**
+   * An event's conversation and direction are nearly always those of its frame, so they are not stored per event:
+   * conversationOf(i) / dirOf(i) read the frame's, and the few events that differ (a DNS timeout stamped on a later
+   * frame, an event of a frame without a conversation) are kept in a sparse table. Events are checked against their
+   * frame in seal(), once the frame's columns are written; until then their own values wait in `pending`.
+   */
+  private frames: FrameConversations | null = null;
+  private sealed = 0;
+  private pendingConv = new Int32Array(64);
+  private pendingDir = new Uint8Array(64);
+  private exCount = 0;
+  private exEvent = new Uint32Array(0);
+  private exConv = new Int32Array(0);
+  private exDir = new Uint8Array(0);
+  /**
+   * The numeric facts, read with aOf(i) / bOf(i). Almost every value is a 32-bit integer (lengths, relative
+   * sequence numbers, codes), so the columns hold int32 and the rest (RTTs in seconds, sequence numbers past 2^31)
+   * sits in a sparse side table: 8 bytes per event instead of 16.
+   */
+  private a: Int32Array;
+  private b: Int32Array;
+  /** Event id * 2 (+1 for b) of each value that is not an int32, ascending, and the value. */
+  private wideCount = 0;
+  private wideKey = new Float64Array(0);
+  private wideValue = new Float64Array(0);
   /**
    * Sparse refs, stored as parallel columns (event ids ascending, values) rather than a Map: a Map entry costs ~50
    * bytes, these 12. Only kinds with structured facts store something.
@@ -96,15 +117,23 @@ export class Timeline {
     this.cap = Math.max(16, initialCapacity);
     this.kind = new Uint8Array(this.cap);
     this.frame = new Uint32Array(this.cap);
-    this.conversation = new Int32Array(this.cap);
-    this.dir = new Uint8Array(this.cap);
-    this.a = new Float64Array(this.cap);
-    this.b = new Float64Array(this.cap);
+    this.a = new Int32Array(this.cap);
+    this.b = new Int32Array(this.cap);
   }
 
   /** Append an event. Events must be pushed in frame order (the reconstruction runs once, in frame order). */
   push(kind: EventKind, frame: number, conversation: number, dir: number, a = 0, b = 0, ref?: unknown): number {
     if (this.count === this.cap) this.grow();
+    if (this.count - this.sealed === this.pendingConv.length) {
+      // Without a frame index every event is its own exception: settle them. With one, the current frame's row is
+      // not written yet, so its events must wait: make room.
+      if (!this.frames) this.seal();
+      else {
+        const c = new Int32Array(this.pendingConv.length * 2), d = new Uint8Array(c.length);
+        c.set(this.pendingConv); d.set(this.pendingDir);
+        this.pendingConv = c; this.pendingDir = d;
+      }
+    }
     const i = this.count++;
     // the code of the last few kinds pushed (a pointer comparison) before the Map
     let code: number;
@@ -117,10 +146,10 @@ export class Timeline {
     }
     this.kind[i] = code;
     this.frame[i] = frame;
-    this.conversation[i] = conversation;
-    this.dir[i] = dir;
-    this.a[i] = a;
-    this.b[i] = b;
+    this.pendingConv[i - this.sealed] = conversation;
+    this.pendingDir[i - this.sealed] = dir;
+    if ((a | 0) === a && a !== WIDE) this.a[i] = a; else this.putWide(i, 0, a);
+    if ((b | 0) === b && b !== WIDE) this.b[i] = b; else this.putWide(i, 1, b);
     if (ref !== undefined) {
       if (this.refCount === this.refEvent.length) {
         const next = new Uint32Array(Math.max(256, this.refCount * 2));
@@ -131,6 +160,96 @@ export class Timeline {
       this.refValue.push(ref);
     }
     return i;
+  }
+
+  /**
+   * Derive events' conversation and direction from these per-frame columns (frame n at row n-1) from now on.
+   * Without it every event keeps its own.
+   */
+  attachFrames(frames: FrameConversations): void {
+    this.seal();
+    this.frames = frames;
+  }
+
+  /** Checks the events pushed since the last call against their frames (call once the frames' columns are set). */
+  seal(): void {
+    const f = this.frames;
+    for (let i = this.sealed; i < this.count; i++) {
+      const conv = this.pendingConv[i - this.sealed], dir = this.pendingDir[i - this.sealed];
+      const row = this.frame[i] - 1;
+      if (f && row >= 0 && row < f.count && f.conversation[row] === conv && f.dir[row] === dir) continue;
+      if (this.exCount === this.exEvent.length) this.resizeExceptions(Math.max(64, this.exCount * 2));
+      this.exEvent[this.exCount] = i;
+      this.exConv[this.exCount] = conv;
+      this.exDir[this.exCount++] = dir;
+    }
+    this.sealed = this.count;
+  }
+
+  /** Conversation id of event i, -1 if none. */
+  conversationOf(i: number): number {
+    if (i >= this.sealed) return this.pendingConv[i - this.sealed];
+    const j = this.exceptionOf(i);
+    return j >= 0 ? this.exConv[j] : this.frames!.conversation[this.frame[i] - 1];
+  }
+
+  /** Direction of event i (Dir). */
+  dirOf(i: number): number {
+    if (i >= this.sealed) return this.pendingDir[i - this.sealed];
+    const j = this.exceptionOf(i);
+    return j >= 0 ? this.exDir[j] : this.frames!.dir[this.frame[i] - 1];
+  }
+
+  /** Conversation ids of events [from, to) as a new array. */
+  conversations(from = 0, to = this.count): Int32Array {
+    const out = new Int32Array(Math.max(0, to - from));
+    let j = lowerBound(this.exEvent, this.exCount, from);
+    for (let k = 0; k < out.length; k++) {
+      const i = from + k;
+      if (i >= this.sealed) out[k] = this.pendingConv[i - this.sealed];
+      else if (j < this.exCount && this.exEvent[j] === i) out[k] = this.exConv[j++];
+      else out[k] = this.frames!.conversation[this.frame[i] - 1];
+    }
+    return out;
+  }
+
+  private exceptionOf(i: number): number {
+    return this.exCount === 0 ? -1 : indexOfSorted(this.exEvent, this.exCount, i);
+  }
+
+  private resizeExceptions(cap: number): void {
+    const e = new Uint32Array(cap), c = new Int32Array(cap), d = new Uint8Array(cap);
+    e.set(this.exEvent.subarray(0, this.exCount)); c.set(this.exConv.subarray(0, this.exCount));
+    d.set(this.exDir.subarray(0, this.exCount));
+    this.exEvent = e; this.exConv = c; this.exDir = d;
+  }
+
+  /** The first numeric fact of event i (its meaning depends on the kind: decoders/tcp/events.ts and others). */
+  aOf(i: number): number {
+    const v = this.a[i];
+    return v === WIDE ? this.wide(i * 2) : v;
+  }
+
+  /** The second numeric fact of event i. */
+  bOf(i: number): number {
+    const v = this.b[i];
+    return v === WIDE ? this.wide(i * 2 + 1) : v;
+  }
+
+  private putWide(i: number, which: 0 | 1, value: number): void {
+    (which === 0 ? this.a : this.b)[i] = WIDE;
+    if (this.wideCount === this.wideKey.length) {
+      const cap = Math.max(64, this.wideCount * 2);
+      const k = new Float64Array(cap), v = new Float64Array(cap);
+      k.set(this.wideKey); v.set(this.wideValue);
+      this.wideKey = k; this.wideValue = v;
+    }
+    this.wideKey[this.wideCount] = i * 2 + which;
+    this.wideValue[this.wideCount++] = value;
+  }
+
+  private wide(key: number): number {
+    return this.wideValue[lowerBound(this.wideKey, this.wideCount, key)];
   }
 
   /**
@@ -160,23 +279,18 @@ export class Timeline {
 
   /** The structured facts of event i (undefined for kinds without). */
   refOf(i: number): unknown {
-    const j = search(this.refEvent, this.refCount, i);
+    const j = indexOfSorted(this.refEvent, this.refCount, i);
     const r = j >= 0 ? this.refValue[j] : undefined;
     if (r !== undefined || this.lazyCount === 0) return r;
-    let lo = 0, hi = this.lazyCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.lazyEvent[mid] < i) lo = mid + 1; else hi = mid;
-    }
-    if (lo < this.lazyCount && this.lazyEvent[lo] === i) return this.resolvers[this.lazyFn[lo]](this.lazyKey[lo]);
-    return undefined;
+    const k = indexOfSorted(this.lazyEvent, this.lazyCount, i);
+    return k >= 0 ? this.resolvers[this.lazyFn[k]](this.lazyKey[k]) : undefined;
   }
 
   get(i: number): TimelineEvent {
     if (i < 0 || i >= this.count) throw new RangeError(`no timeline event ${i}`);
     return {
-      id: i, kind: EVENT_KINDS[this.kind[i]], frame: this.frame[i], conversation: this.conversation[i],
-      dir: this.dir[i], a: this.a[i], b: this.b[i], ref: this.refOf(i),
+      id: i, kind: EVENT_KINDS[this.kind[i]], frame: this.frame[i], conversation: this.conversationOf(i),
+      dir: this.dirOf(i), a: this.aOf(i), b: this.bOf(i), ref: this.refOf(i),
     };
   }
 
@@ -186,12 +300,7 @@ export class Timeline {
 
   /** Index of the first event whose frame is >= `frame` (events are in frame order). */
   lowerBound(frame: number): number {
-    let lo = 0, hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.frame[mid] < frame) lo = mid + 1; else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.frame, this.count, frame);
   }
 
   /** Events of one frame, as views. */
@@ -210,21 +319,43 @@ export class Timeline {
 
   /** Bytes retained by the columns (for the memory benchmark). */
   retainedBytes(): number {
-    return this.cap * (1 + 4 + 4 + 1 + 8 + 8) + this.lazyEvent.length * (4 + 8 + 1) + this.refEvent.length * 4 +
-      this.refCount * 8;
+    return this.cap * (1 + 4 + 4 + 4) + this.exEvent.length * (4 + 4 + 1) + this.wideKey.length * 16 +
+      this.lazyEvent.length * (4 + 8 + 1) + this.refEvent.length * 4 + this.refCount * 8;
+  }
+
+  /** Gives back the room kept for growth (the end of the input: nothing more will be pushed). */
+  compact(): void {
+    this.seal();
+    if (this.exEvent.length !== this.exCount) this.resizeExceptions(this.exCount);
+    const n = Math.max(16, this.count);
+    if (this.cap !== n) this.resize(n);
+    if (this.wideKey.length !== this.wideCount) {
+      this.wideKey = this.wideKey.slice(0, this.wideCount);
+      this.wideValue = this.wideValue.slice(0, this.wideCount);
+    }
+    if (this.refEvent.length !== this.refCount) this.refEvent = this.refEvent.slice(0, this.refCount);
+    if (this.lazyEvent.length !== this.lazyCount) {
+      this.lazyEvent = this.lazyEvent.slice(0, this.lazyCount);
+      this.lazyKey = this.lazyKey.slice(0, this.lazyCount);
+      this.lazyFn = this.lazyFn.slice(0, this.lazyCount);
+    }
   }
 
   private grow(): void {
-    const cap = this.cap * 2;
-    const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const n = make(cap); n.set(old as never); return n;
+    this.resize(this.cap * 2);
+  }
+
+  private resize(cap: number): void {
+    const g = <T extends Uint8Array | Uint32Array | Int32Array>(old: T, make: (n: number) => T): T => {
+      const n = make(cap); n.set(old.subarray(0, Math.min(cap, this.count)) as never); return n;
     };
     this.kind = g(this.kind, (n) => new Uint8Array(n));
     this.frame = g(this.frame, (n) => new Uint32Array(n));
-    this.conversation = g(this.conversation, (n) => new Int32Array(n));
-    this.dir = g(this.dir, (n) => new Uint8Array(n));
-    this.a = g(this.a, (n) => new Float64Array(n));
-    this.b = g(this.b, (n) => new Float64Array(n));
+    this.a = g(this.a, (n) => new Int32Array(n));
+    this.b = g(this.b, (n) => new Int32Array(n));
     this.cap = cap;
   }
 }
+
+/** Marks an a/b value kept in the wide side table (the one int32 never stored inline). */
+const WIDE = -0x80000000;

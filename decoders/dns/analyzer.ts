@@ -6,7 +6,8 @@ import type { ConversationTable } from '../conversations';
 import type { Conversation } from '../model';
 import type { DecodedPacket } from '../packet';
 import type { Timeline } from '../timeline';
-import { parseDnsMessage, type DnsMessage, type DnsRecord } from './message';
+import { scanDnsMessage, type DnsMessage, type DnsScan, type ScannedRecord } from './message';
+import { ipv4String } from '../wire/addresses';
 import { NAME_LOOP, NAME_ROOT, NAME_TOO_LONG } from './name';
 import { DnsMessageLog } from './message-log';
 import { opcodeName, rcodeName, rrTypeName } from './names';
@@ -129,7 +130,8 @@ export class DnsAnalyzer {
   /** Unanswered transactions, oldest first. */
   private readonly pending = new Map<string, Transaction>();
   private readonly answered = new Map<string, Transaction>();
-  private readonly names = new Map<string, string>();
+  /** Address -> name, in the order addresses were first learned; IPv4 addresses as numbers (see hostNames). */
+  private readonly names = new Map<number | string, string>();
   private readonly tcp = new Map<number, [TcpDir, TcpDir]>();
   private lastTime = 0;
 
@@ -192,6 +194,8 @@ export class DnsAnalyzer {
     this.pending.clear();
     this.answered.clear();
     this.tcp.clear();
+    this.log.compact();
+    this.facts.compact();
   }
 
   toJson(): DnsJson[] {
@@ -200,14 +204,23 @@ export class DnsAnalyzer {
 
   /** Address -> name learned from A/AAAA answers: the name that was asked for, following CNAME chains. */
   hostNames(): Map<string, string> {
-    return new Map(this.names);
+    const out = new Map<string, string>();
+    const quad = new Uint8Array(4);
+    for (const [k, v] of this.names) {
+      if (typeof k === 'string') { out.set(k, v); continue; }
+      quad[0] = k >>> 24; quad[1] = k >>> 16; quad[2] = k >>> 8; quad[3] = k;
+      // formatRdata's text for these bytes (no other record's text is a dotted quad: the keys stay distinct)
+      out.set(ipv4String(quad, 0), v);
+    }
+    return out;
   }
 
   private onMessage(bytes: Uint8Array, conv: Conversation, dir: number, frame: number, time: number,
     transport: 'udp' | 'tcp', proto: DnsProto): void {
     if (bytes.length < 2) return; // not even an id
     if (time > this.lastTime) this.lastTime = time;
-    const m = parseDnsMessage(bytes, { mdns: proto === 'mdns' });
+    // only what transactions need: the facts are built from the logged bytes when read
+    const m = scanDnsMessage(bytes, proto === 'mdns');
     this.log.add(frame, transport, proto, bytes);
     this.msgRow = this.log.count - 1;
     conv.app ??= proto;
@@ -217,9 +230,8 @@ export class DnsAnalyzer {
     this.expire(frame, time);
   }
 
-  private key(m: DnsMessage, conv: Conversation, dir: number, proto: DnsProto, response: boolean): string {
-    const q = m.questions[0];
-    const question = q ? `${q.name.toLowerCase()}|${q.type}` : '';
+  private key(m: DnsScan, conv: Conversation, dir: number, proto: DnsProto, response: boolean): string {
+    const question = m.hasQuestion ? `${m.qname.toLowerCase()}|${m.qtype}` : '';
     if (proto === 'dns') return `${conv.id}|${m.id}|${question}`;
     // mDNS and LLMNR answers come from another address than the one a query was sent to (multicast):
     // match on the querier's side instead of the conversation
@@ -227,10 +239,9 @@ export class DnsAnalyzer {
     return `${proto}|${proto === 'mdns' ? '' : querier}|${m.id}|${question}`;
   }
 
-  private onQuery(m: DnsMessage, conv: Conversation, dir: number, frame: number, time: number,
+  private onQuery(m: DnsScan, conv: Conversation, dir: number, frame: number, time: number,
     transport: 'udp' | 'tcp', proto: DnsProto): void {
     const key = this.key(m, conv, dir, proto, false);
-    const q = m.questions[0];
     const existing = this.pending.get(key);
     if (existing) {
       existing.attempts++;
@@ -241,15 +252,15 @@ export class DnsAnalyzer {
       return;
     }
     const t: Transaction = {
-      key, conv, dir, id: m.id, proto, name: q?.name ?? '', type: q?.type ?? 0, firstFrame: frame, firstTime: time,
+      key, conv, dir, id: m.id, proto, name: m.qname, type: m.qtype, firstFrame: frame, firstTime: time,
       lastTime: time, attempts: 1, answeredAt: 0,
     };
     this.pending.set(key, t);
-    this.timeline.pushLazy('dns.query', frame, conv.id, dir, q?.type ?? 0, m.id, this.resolve,
+    this.timeline.pushLazy('dns.query', frame, conv.id, dir, m.qtype, m.id, this.resolve,
       this.facts.add(this.msgRow, 1, frame, 0, 0));
   }
 
-  private onResponse(m: DnsMessage, conv: Conversation, dir: number, frame: number, time: number,
+  private onResponse(m: DnsScan, conv: Conversation, dir: number, frame: number, time: number,
     transport: 'udp' | 'tcp', proto: DnsProto): void {
     const key = this.key(m, conv, dir, proto, true);
     let t = this.pending.get(key);
@@ -262,8 +273,7 @@ export class DnsAnalyzer {
       t = this.answered.get(key);
       duplicate = !!t;
     }
-    const q = m.questions[0];
-    const { chain } = followChain(q?.name, m.answers);
+    const chain = chainOf(m.hasQuestion ? m.qname : undefined, m.answers);
     this.learnNames(chain, m.answers);
     const latency = t ? time - t.firstTime : null;
     if (m.rcode === 3) this.conversations.note(conv, 'nxdomain');
@@ -309,14 +319,15 @@ export class DnsAnalyzer {
     this.timeline.push('dns.timeout', frame, t.conv.id, t.dir, f.waited, t.attempts, f);
   }
 
-  private learnNames(chain: string[], answers: DnsRecord[]): void {
+  private learnNames(chain: string[], answers: ScannedRecord[]): void {
     const asked = chain[0];
-    const inChain = new Set(chain.map((n) => n.toLowerCase()));
-    for (const r of answers) {
-      if ((r.type !== 1 && r.type !== 28) || !r.data) continue;
+    for (let i = 0; i < answers.length; i++) {
+      const r = answers[i];
+      const address = r.v4 ?? r.data;
+      if ((r.type !== 1 && r.type !== 28) || address === undefined || address === '') continue;
       // the name the user asked for when the address answers it (through the chain), else the record's own name
-      const owner = inChain.has(r.name.toLowerCase()) && asked ? asked : r.name;
-      if (isRealName(owner)) this.names.set(r.data, owner);
+      const owner = asked && inChain(chain, r.name) ? asked : r.name;
+      if (isRealName(owner)) this.names.set(address, owner);
     }
   }
 }
@@ -356,6 +367,14 @@ class FactRows {
   z = new Int32Array(0);
   flags = new Uint8Array(0);
 
+  /** Drops the unused capacity (no rows are added after the end of input). */
+  compact(): void {
+    const n = this.count;
+    if (this.msg.length === n) return;
+    this.msg = this.msg.slice(0, n); this.x = this.x.slice(0, n); this.y = this.y.slice(0, n);
+    this.z = this.z.slice(0, n); this.flags = this.flags.slice(0, n);
+  }
+
   add(msg: number, x: number, y: number, z: number, flags: number): number {
     if (this.count === this.msg.length) {
       const cap = Math.max(256, this.count * 2);
@@ -370,8 +389,25 @@ class FactRows {
   }
 }
 
+/** Names equal but for case, as toLowerCase() compares them (the same text first: the usual case, no copies). */
+const sameName = (a: string, b: string) => a === b || a.toLowerCase() === b.toLowerCase();
+
+/** `name` is one of the chain's names (case-insensitively). */
+function inChain(chain: string[], name: string): boolean {
+  for (let i = 0; i < chain.length; i++) if (sameName(chain[i], name)) return true;
+  return false;
+}
+
+/** followChain's chain alone, without the Set and arrays when no CNAME answers (most responses). */
+function chainOf(qname: string | undefined, answers: readonly ScannedRecord[]): string[] {
+  if (!qname) return [];
+  let cname = false;
+  for (let i = 0; i < answers.length; i++) if (answers[i].type === 5) { cname = true; break; }
+  return cname ? followChain(qname, answers).chain : [qname];
+}
+
 /** Follows CNAMEs from the question name through the answers; returns the chain and the final name's addresses. */
-export function followChain(qname: string | undefined, answers: DnsRecord[]): { chain: string[]; addresses: string[] } {
+export function followChain(qname: string | undefined, answers: readonly ScannedRecord[]): { chain: string[]; addresses: string[] } {
   if (!qname) return { chain: [], addresses: [] };
   const chain = [qname];
   let current = qname.toLowerCase();

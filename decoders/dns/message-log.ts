@@ -8,12 +8,22 @@ export type DnsTransport = 'udp' | 'tcp';
 export type DnsProtoName = 'dns' | 'mdns' | 'llmnr';
 
 const PROTOS: readonly DnsProtoName[] = ['dns', 'mdns', 'llmnr'];
+/** Slots of the table that finds repeated messages (256 KiB while a capture is read). */
+const REPEAT_SLOTS = 1 << 16;
 
 export class DnsMessageLog {
   count = 0;
   private cap = 0;
   private frame = new Uint32Array(0);
-  private start = new Float64Array(0);
+  /** Where a message's bytes are in `bytes` (the earlier copy, for a message repeated but for its id). */
+  private start: Float64Array | Uint32Array = new Float64Array(0);
+  /** Each message's id (its first two bytes: a repeated message's stored copy may have another). */
+  private id = new Uint16Array(0);
+  /**
+   * While messages are added: by hash of a message without its id, the last stored row with that hash, plus one
+   * (a direct-mapped table: a typed array probe instead of a Map's; an overwritten slot only means one more copy).
+   */
+  private repeats: Int32Array | null = null;
   private length = new Uint32Array(0);
   /** proto index * 2 + (1 for TCP). */
   private kind = new Uint8Array(0);
@@ -22,21 +32,57 @@ export class DnsMessageLog {
 
   add(frame: number, transport: DnsTransport, proto: DnsProtoName, message: Uint8Array): void {
     if (this.count === this.cap) this.growRows();
-    if (this.used + message.length > this.bytes.length) this.growBytes(message.length);
     const i = this.count++;
+    const len = message.length;
     this.frame[i] = frame;
-    this.start[i] = this.used;
-    this.length[i] = message.length;
+    this.length[i] = len;
     this.kind[i] = PROTOS.indexOf(proto) * 2 + (transport === 'tcp' ? 1 : 0);
+    this.id[i] = len >= 2 ? (message[0] << 8) | message[1] : 0;
+    // Clients ask the same questions and servers give the same answers again and again under new ids: such a
+    // message points at the bytes already stored (about a third of a capture's DNS bytes).
+    let slot = -1;
+    if (len >= 2) {
+      const table = this.repeats ??= new Int32Array(REPEAT_SLOTS);
+      let hash = len;
+      for (let k = 2; k < len; k++) hash = Math.imul(hash ^ message[k], 16777619);
+      slot = (hash ^ (hash >>> 16)) & (REPEAT_SLOTS - 1);
+      const j = table[slot] - 1;
+      if (j >= 0 && this.length[j] === len && this.sameBody(this.start[j], message)) {
+        this.start[i] = this.start[j];
+        return;
+      }
+    }
+    if (this.used + len > this.bytes.length) this.growBytes(len);
+    this.start[i] = this.used;
     this.bytes.set(message, this.used);
-    this.used += message.length;
+    this.used += len;
+    if (slot >= 0) this.repeats![slot] = i + 1;
+  }
+
+  /** The stored message at `at` has the bytes of `message` after the id. */
+  private sameBody(at: number, message: Uint8Array): boolean {
+    const b = this.bytes;
+    for (let k = 2; k < message.length; k++) if (b[at + k] !== message[k]) return false;
+    return true;
+  }
+
+  /** Message `row`'s bytes: a view of the stored copy, or a copy with the row's own id when it differs. */
+  private messageBytes(row: number): Uint8Array {
+    const at = this.start[row], len = this.length[row];
+    const stored = this.bytes.subarray(at, at + len);
+    if (len < 2) return stored;
+    const id = this.id[row];
+    if (((stored[0] << 8) | stored[1]) === id) return stored;
+    const copy = stored.slice();
+    copy[0] = id >> 8;
+    copy[1] = id & 0xff;
+    return copy;
   }
 
   /** Message `row` parsed again, with how it travelled. */
   parse(row: number): { message: DnsMessage; transport: DnsTransport; proto: DnsProtoName } {
     const proto = PROTOS[this.kind[row] >> 1];
-    const at = this.start[row];
-    const message = parseDnsMessage(this.bytes.subarray(at, at + this.length[row]), { mdns: proto === 'mdns' });
+    const message = parseDnsMessage(this.messageBytes(row), { mdns: proto === 'mdns' });
     return { message, transport: this.kind[row] & 1 ? 'tcp' : 'udp', proto };
   }
 
@@ -45,8 +91,7 @@ export class DnsMessageLog {
     const rows: DnsJson[] = new Array(this.count);
     for (let i = 0; i < this.count; i++) {
       const proto = PROTOS[this.kind[i] >> 1];
-      const at = this.start[i];
-      const m = parseDnsMessage(this.bytes.subarray(at, at + this.length[i]), { mdns: proto === 'mdns' });
+      const m = parseDnsMessage(this.messageBytes(i), { mdns: proto === 'mdns' });
       const entry: DnsJson = {
         frame: this.frame[i], transport: this.kind[i] & 1 ? 'tcp' : 'udp', proto, id: m.id, response: m.response,
         questions: m.questions.map((q) => ({ name: q.name, type: q.type })),
@@ -64,18 +109,36 @@ export class DnsMessageLog {
     return rows.sort((a, b) => a.frame - b.frame);
   }
 
+  /** End of input: gives back the capacity grown for messages that never came (up to half of each column). */
+  compact(): void {
+    this.repeats = null;
+    if (this.bytes.length > this.used) this.bytes = this.bytes.slice(0, this.used);
+    if (this.cap > this.count) {
+      this.frame = this.frame.slice(0, this.count);
+      this.start = this.start.slice(0, this.count);
+      this.length = this.length.slice(0, this.count);
+      this.kind = this.kind.slice(0, this.count);
+      this.id = this.id.slice(0, this.count);
+      this.cap = this.count;
+    }
+    // offsets below 4 GiB (always, in practice) fit 4 bytes
+    if (this.start instanceof Float64Array && this.used <= 0xffffffff) this.start = Uint32Array.from(this.start);
+  }
+
   /** Bytes held (for the memory benchmark). */
   retainedBytes(): number {
-    return this.cap * (4 + 8 + 4 + 1) + this.bytes.length;
+    return this.cap * (4 + this.start.BYTES_PER_ELEMENT + 2 + 4 + 1) + this.bytes.length;
   }
 
   private growRows(): void {
     const cap = Math.max(256, this.cap * 2);
-    const grow = <T extends Uint8Array | Uint32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T | Uint32Array,
+      make: (n: number) => T): T => {
       const n = make(cap); n.set(old as never); return n;
     };
     this.frame = grow(this.frame, (n) => new Uint32Array(n));
-    this.start = grow(this.start, (n) => new Float64Array(n));
+    this.start = grow(this.start, (n) => new Float64Array(n)); // Float64 until compact(): an arena may pass 4 GiB
+    this.id = grow(this.id, (n) => new Uint16Array(n));
     this.length = grow(this.length, (n) => new Uint32Array(n));
     this.kind = grow(this.kind, (n) => new Uint8Array(n));
     this.cap = cap;

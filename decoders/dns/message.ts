@@ -1,7 +1,7 @@
 // DNS messages (RFC 1035 §4, EDNS RFC 6891): header, questions and the three record sections, names with
 // compression. Never throws. Like tshark, a question or record whose name or fixed fields run past the end (or whose
 // name points outside the message) ends the parse: it and everything after it are left out and `problems` says why.
-import { readName } from './name';
+import { readName, skipName } from './name';
 import { formatRdata, type Rdata } from './rdata';
 
 export interface DnsQuestion {
@@ -159,4 +159,97 @@ function ednsInfo(r: DnsRecord, rd: Rdata | undefined): EdnsInfo {
     if (cs) e.clientSubnet = cs;
   }
   return e;
+}
+
+/** An answer as the transaction tracking sees it (DnsScan keeps only A, CNAME and AAAA answers). */
+export interface ScannedRecord {
+  name: string;
+  type: number;
+  /** formatRdata's text; undefined when the data is cut or malformed, or given as `v4`. */
+  data?: string;
+  /** An A record's address as a number (formatRdata's text would be its dotted quad): no string per answer. */
+  v4?: number;
+}
+
+/** What following transactions needs from a message: parseDnsMessage's values for these fields, nothing else. */
+export interface DnsScan {
+  id: number;
+  response: boolean;
+  /** With EDNS's extended bits, as parseDnsMessage computes it. */
+  rcode: number;
+  /** The first question was read. */
+  hasQuestion: boolean;
+  qname: string;
+  qtype: number;
+  /** parseDnsMessage's answers of types A (1), CNAME (5) and AAAA (28), in order. */
+  answers: ScannedRecord[];
+}
+
+const ANSWER_TYPES_KEPT = (t: number) => t === 1 || t === 5 || t === 28;
+
+/**
+ * parseDnsMessage for the first pass over a capture: the same walk and the same stopping points, but names are only
+ * skipped and record data only formatted where the fields above need them (most of a full parse is objects and
+ * text for the authority and additional sections that the JSON view builds again later from the bytes).
+ */
+export function scanDnsMessage(b: Uint8Array, mdns: boolean): DnsScan {
+  const end = b.length;
+  const u16 = (o: number) => (b[o] << 8) | b[o + 1];
+  const m: DnsScan = {
+    id: end >= 2 ? u16(0) : 0, response: false, rcode: 0, hasQuestion: false, qname: '', qtype: 0, answers: [],
+  };
+  let headerRcode = 0;
+  if (end >= 4) {
+    const f = u16(2);
+    m.response = (f & 0x8000) !== 0;
+    headerRcode = m.rcode = f & 0xf;
+  }
+  if (end < 12) return m;
+  const qd = u16(4), an = u16(6), ns = u16(8), ar = u16(10);
+  let pos = 12;
+  for (let i = 0; i < qd; i++) {
+    let next: number;
+    if (i === 0) {
+      const n = readName(b, pos, end);
+      if (n.error) return m;
+      next = n.next;
+      if (next + 4 > end) return m;
+      m.hasQuestion = true;
+      m.qname = n.text;
+      m.qtype = u16(next);
+    } else {
+      next = skipName(b, pos, end);
+      if (next < 0 || next + 4 > end) return m;
+    }
+    pos = next + 4;
+  }
+  let edns = false;
+  for (let section = 0; section < 3; section++) {
+    const count = section === 0 ? an : section === 1 ? ns : ar;
+    for (let i = 0; i < count; i++) {
+      const h = skipName(b, pos, end);
+      if (h < 0 || h + 10 > end) return m;
+      const type = u16(h);
+      const cls = u16(h + 2);
+      const rdlength = u16(h + 8);
+      const rd = h + 10;
+      const kept = section === 0 && ANSWER_TYPES_KEPT(type);
+      let r: ScannedRecord | undefined;
+      if (kept) {
+        r = { name: readName(b, pos, end).text, type };
+        m.answers.push(r);
+      }
+      if (rd + rdlength > end) return m;
+      if (r) {
+        if (type === 1 && rdlength === 4 && cls !== 3) r.v4 = ((b[rd] << 24) | (b[rd + 1] << 16) | (b[rd + 2] << 8) | b[rd + 3]) >>> 0;
+        else r.data = formatRdata(b, rd, rd + rdlength, type, cls).text;
+      }
+      if (type === 41 && !edns) {
+        edns = true;
+        m.rcode = (b[h + 4] << 4) | headerRcode; // the TTL's high byte: extended rcode bits (RFC 6891 §6.1.3)
+      }
+      pos = rd + rdlength;
+    }
+  }
+  return m;
 }

@@ -123,6 +123,38 @@ export function readName(b: Uint8Array, offset: number, end: number): NameRead {
   return { text: labels ? nameText(b, labels) : NAME_ROOT, next };
 }
 
+/**
+ * Where the name at `offset` ends (readName's `next`), or -1 where readName reports an error: the same walk without
+ * building the text, for names nobody reads (a first pass that only needs to get past them).
+ */
+export function skipName(b: Uint8Array, offset: number, end: number): number {
+  let pos = offset;
+  let next = -1;
+  let visited = 0;
+  for (;;) {
+    if (pos >= end) return -1;
+    const len = b[pos];
+    const kind = len & 0xc0;
+    if (kind === 0xc0) {
+      if (pos + 2 > end) return -1;
+      const target = ((len & 0x3f) << 8) | b[pos + 1];
+      if (next < 0) next = pos + 2;
+      if (target >= end) return -1;
+      visited += 2;
+      if (visited > end) return next; // a loop: a marker text, not an error
+      pos = target;
+      continue;
+    }
+    if (kind === 0x40) return next < 0 ? pos + 1 : next;
+    if (kind === 0x80) return -1;
+    if (len === 0) return next < 0 ? pos + 1 : next;
+    if (pos + 1 + len > end) return -1;
+    visited += 1 + len;
+    if (visited > end) return next < 0 ? pos : next;
+    pos += 1 + len;
+  }
+}
+
 /** [start, length] of each label of the name being read (at most 127 labels fit in 255 bytes). */
 const spans = new Int32Array(2 * 128);
 const codes: number[] = [];

@@ -209,6 +209,8 @@ export class QuicAnalyzer {
     this.byCid.clear();
     this.byInitialDcid.clear();
     this.ownHostIds.clear();
+    this.cidLengths.clear();
+    this.log.compact();
   }
 
   private hostId(address: string): number {
@@ -462,7 +464,7 @@ export class QuicAnalyzer {
     if (h.long) this.trackIds(conn, fromServer, h, ref, b);
     const row = this.log.append(ctx.frame, index, h.long, h.version, h.type, ref.dcid, ref.scid ?? '', -1);
     if (h.type === 'initial') this.initial(conn, dir, h, b, ref, row);
-    this.emit(conn, dir, h, ref, ctx);
+    this.emit(conn, dir, h, ref, ctx, row);
   }
 
   /**
@@ -478,16 +480,31 @@ export class QuicAnalyzer {
     const dcid = conn.dcidHex(dir, b, start + 1, start + 1 + n);
     if (fromServer) { if (conn.firstServerTime < 0) conn.firstServerTime = ctx.time; }
     else if (conn.firstClientTime < 0) conn.firstClientTime = ctx.time;
-    this.log.append(ctx.frame, 0, false, 0, '1rtt', dcid, '', -1);
+    // the connection remembers its DCID's log id: no lookup in the log's table of every CID for each packet
+    let dcidId: number;
+    if (conn.logDcid[dir] === dcid) dcidId = conn.logDcidId[dir];
+    else {
+      dcidId = this.log.idOf(dcid);
+      conn.logDcid[dir] = dcid;
+      conn.logDcidId[dir] = dcidId;
+    }
+    const row = this.log.appendIds(ctx.frame, 0, false, 0, '1rtt', dcidId, this.log.idOf(''), -1);
     const length = end - start;
     const seen = conn.seen1rtt;
-    let ref: QuicPacketRef | undefined;
-    if (!seen[dir] || ctx.migratedFrom) {
-      ref = { packetType: '1rtt', header: 'short', dcid, length, indexInDatagram: 0, decrypted: false };
-      if (ctx.migratedFrom) ref.migratedFrom = ctx.migratedFrom;
+    if (!seen[dir] && !ctx.migratedFrom && length < 65536) {
+      // the facts are all in the log: built from it when read
+      seen[dir] = true;
+      this.timeline.pushLazy('quic.1rtt', ctx.frame, conn.conv.id, dir, -1, length, this.resolvePacket,
+        row * 65536 + length);
+    } else {
+      let ref: QuicPacketRef | undefined;
+      if (!seen[dir] || ctx.migratedFrom) {
+        ref = { packetType: '1rtt', header: 'short', dcid, length, indexInDatagram: 0, decrypted: false };
+        if (ctx.migratedFrom) ref.migratedFrom = ctx.migratedFrom;
+      }
+      seen[dir] = true;
+      this.timeline.push('quic.1rtt', ctx.frame, conn.conv.id, dir, -1, length, ref);
     }
-    seen[dir] = true;
-    this.timeline.push('quic.1rtt', ctx.frame, conn.conv.id, dir, -1, length, ref);
     if (dir === 0 && !conn.handshakeDoneFrame) this.handshakeCompleted(conn, ctx);
   }
 
@@ -659,7 +676,7 @@ export class QuicAnalyzer {
 
   // ---- timeline
 
-  private emit(conn: QuicConnection, dir: 0 | 1, h: PacketHeader, ref: QuicPacketRef, ctx: Ctx): void {
+  private emit(conn: QuicConnection, dir: 0 | 1, h: PacketHeader, ref: QuicPacketRef, ctx: Ctx, row: number): void {
     const conv = conn.conv.id;
     const pn = ref.packetNumber ?? -1;
     const kind: EventKind = KIND[h.type];
@@ -667,7 +684,17 @@ export class QuicAnalyzer {
     const seen = h.type === '1rtt' ? conn.seen1rtt : h.type === '0rtt' ? conn.seen0rtt : null;
     const withRef = !seen || !seen[dir] || ref.migratedFrom !== undefined;
     if (seen) seen[dir] = true;
-    this.timeline.push(kind, ctx.frame, conv, dir, pn, ref.length, withRef ? ref : undefined);
+    if (withRef && this.logHolds(ref, row)) {
+      this.timeline.pushLazy(kind, ctx.frame, conv, dir, pn, ref.length, this.resolvePacket, row * 65536 + ref.length);
+    } else {
+      if (withRef) {
+        // kept for the whole capture: the handshake message names as one shared list per distinct list, and the
+        // CRYPTO ranges without the spare capacity push() left (an array grown by push holds 17 slots)
+        if (ref.tls) ref.tls = shareList(ref.tls);
+        if (ref.crypto) ref.crypto = ref.crypto.slice();
+      }
+      this.timeline.push(kind, ctx.frame, conv, dir, pn, ref.length, withRef ? ref : undefined);
+    }
     if (ref.close) {
       conn.closed = true;
       this.timeline.push('quic.connection_close', ctx.frame, conv, dir, ref.close.error, ref.close.application ? 1 : 0,
@@ -675,6 +702,22 @@ export class QuicAnalyzer {
     }
     if (h.type === '1rtt' && dir === 0 && !conn.handshakeDoneFrame) this.handshakeCompleted(conn, ctx);
   }
+
+  /**
+   * The packet's facts are only what the packet log keeps (most Handshake packets, the first 1-RTT packet each way):
+   * the event's ref is then built from the log when read (PacketLog.packetRef) instead of kept as an object.
+   */
+  private logHolds(ref: QuicPacketRef, row: number): boolean {
+    if (ref.decrypted || ref.length >= 65536 || ref.indexInDatagram >= 255 || row < 0) return false;
+    let keys = 0;
+    for (const k in ref) {
+      if (!BASE_KEYS.has(k)) return false;
+      keys++;
+    }
+    return keys === (ref.header === 'long' ? 9 : 6);
+  }
+
+  private readonly resolvePacket = (key: number): unknown => this.log.packetRef(Math.floor(key / 65536), key % 65536);
 
   /** The client's first 1-RTT packet: from its side the handshake is complete (RFC 9001 §4.1.1). */
   private handshakeCompleted(conn: QuicConnection, ctx: Ctx): void {
@@ -698,6 +741,10 @@ export class QuicAnalyzer {
       ref.seconds, ref);
   }
 }
+
+/** The keys of a packet's facts that PacketLog.packetRef rebuilds (the first six for a short header). */
+const BASE_KEYS = new Set(['packetType', 'header', 'dcid', 'length', 'indexInDatagram', 'decrypted', 'version',
+  'versionName', 'scid']);
 
 const KIND: Record<PacketHeader['type'], EventKind> = {
   initial: 'quic.initial', '0rtt': 'quic.0rtt', handshake: 'quic.handshake', retry: 'quic.retry',

@@ -63,6 +63,9 @@ export class QuicConnection {
   /** Last short-header DCID per direction, as bytes and hex (most packets repeat it: no string per packet). */
   private readonly dcidBytes: [Uint8Array | null, Uint8Array | null] = [null, null];
   private readonly dcidText: [string, string] = ['', ''];
+  /** The packet log's id of the last short-header DCID per direction (and the string it is for). */
+  readonly logDcid: [string | null, string | null] = [null, null];
+  readonly logDcidId: [number, number] = [0, 0];
 
   constructor(readonly conv: Conversation, originalDcid: Uint8Array, version: number, client: [string, number],
     server: [string, number]) {

@@ -9,6 +9,8 @@ interface Sha {
   hmacKey(key: Uint8Array): Int32Array;
   /** HMAC-SHA256(key, msg) for a key state from hmacKey(). */
   hmac(state: Int32Array, msg: Uint8Array): Uint8Array;
+  /** The first `length` (≤ 32) bytes of HMAC(state, info || 0x01). */
+  expand32(state: Int32Array, info: Uint8Array, length: number): Uint8Array;
 }
 
 const sha: Sha = (() => {
@@ -56,22 +58,25 @@ const sha: Sha = (() => {
   /** Working state of the hash in progress. */
   const st = new Int32Array(8);
 
-  /** Hashes `msg` after `prefixBlocks` 64-byte blocks already absorbed into st; the digest is left in st. */
-  function finish(msg: Uint8Array, prefixBlocks: number): void {
-    let p = 0;
-    for (; p + 64 <= msg.length; p += 64) {
-      block.set(msg.subarray(p, p + 64));
-      compress(st, 0);
+  /**
+   * Hashes `msg` (then the byte `suffix`, when ≥ 0) after `prefixBlocks` 64-byte blocks already absorbed into st;
+   * the digest is left in st. Byte by byte into `block`: the messages here are a few dozen bytes, and no view or
+   * copy is made of them.
+   */
+  function finish(msg: Uint8Array, prefixBlocks: number, suffix = -1): void {
+    const n = msg.length + (suffix >= 0 ? 1 : 0);
+    let fill = 0;
+    for (let i = 0; i < n; i++) {
+      block[fill++] = i < msg.length ? msg[i] : suffix;
+      if (fill === 64) { compress(st, 0); fill = 0; }
     }
-    const rest = msg.length - p;
-    block.fill(0);
-    for (let i = 0; i < rest; i++) block[i] = msg[p + i];
-    block[rest] = 0x80;
-    if (rest + 9 > 64) {
+    block.fill(0, fill);
+    block[fill] = 0x80;
+    if (fill + 9 > 64) {
       compress(st, 0);
       block.fill(0);
     }
-    const bits = (prefixBlocks * 64 + msg.length) * 8;
+    const bits = (prefixBlocks * 64 + n) * 8;
     block[59] = Math.floor(bits / 0x100000000) & 0xff;
     block[60] = bits >>> 24; block[61] = bits >>> 16; block[62] = bits >>> 8; block[63] = bits;
     compress(st, 0);
@@ -82,7 +87,8 @@ const sha: Sha = (() => {
     if (k.length > 64) { // a long key is hashed first (RFC 2104 §2)
       st.set(IV);
       finish(k, 0);
-      k = digestBytes();
+      k = new Uint8Array(32);
+      digestInto(k);
     }
     const state = new Int32Array(16);
     for (let pad = 0; pad < 2; pad++) {
@@ -95,25 +101,38 @@ const sha: Sha = (() => {
     return state;
   }
 
-  function digestBytes(): Uint8Array {
-    const out = new Uint8Array(32);
-    for (let i = 0; i < 8; i++) {
-      const v = st[i];
-      out[4 * i] = v >>> 24; out[4 * i + 1] = v >>> 16; out[4 * i + 2] = v >>> 8; out[4 * i + 3] = v;
-    }
-    return out;
+  /** The first dst.length bytes (≤ 32) of the digest in st. */
+  function digestInto(dst: Uint8Array): void {
+    for (let i = 0; i < dst.length; i++) dst[i] = st[i >> 2] >>> (24 - 8 * (i & 3));
+  }
+
+  /** The inner hash of an HMAC (scratch: read before the next HMAC). */
+  const inner = new Uint8Array(32);
+
+  /** HMAC(state, msg [|| suffix]) into st. */
+  function hmacToState(state: Int32Array, msg: Uint8Array, suffix: number): void {
+    for (let i = 0; i < 8; i++) st[i] = state[i];
+    finish(msg, 1, suffix);
+    digestInto(inner);
+    for (let i = 0; i < 8; i++) st[i] = state[8 + i];
+    finish(inner, 1);
   }
 
   function hmac(state: Int32Array, msg: Uint8Array): Uint8Array {
-    st.set(state.subarray(0, 8));
-    finish(msg, 1);
-    const inner = digestBytes();
-    st.set(state.subarray(8, 16));
-    finish(inner, 1);
-    return digestBytes();
+    hmacToState(state, msg, -1);
+    const out = new Uint8Array(32);
+    digestInto(out);
+    return out;
   }
 
-  return { hmacKey, hmac };
+  function expand32(prk: Int32Array, info: Uint8Array, length: number): Uint8Array {
+    hmacToState(prk, info, 1); // T(1) = HMAC(PRK, info || 0x01)
+    const out = new Uint8Array(length);
+    digestInto(out);
+    return out;
+  }
+
+  return { hmacKey, hmac, expand32 };
 })();
 
 /** A key prepared for repeated HMAC-SHA256 (the pads hashed once). */
@@ -129,9 +148,5 @@ export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
 /** HKDF-Expand(prk, info, length) for length ≤ 32: T(1) = HMAC(prk, info || 0x01), truncated. */
 export function hkdfExpand32(prk: Int32Array, info: Uint8Array, length: number): Uint8Array {
   if (length > 32) throw new RangeError('hkdfExpand32 gives at most 32 bytes');
-  const msg = new Uint8Array(info.length + 1);
-  msg.set(info);
-  msg[info.length] = 1;
-  const t = sha.hmac(prk, msg);
-  return length === 32 ? t : t.slice(0, length);
+  return sha.expand32(prk, info, length);
 }

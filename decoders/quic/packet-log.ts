@@ -2,7 +2,7 @@
 // capture with millions of 1-RTT packets does not hold an object per packet. toJson() builds the contract's rows.
 import type { QuicJson } from '../analysis-json';
 import type { PacketType } from './header';
-import { versionHex } from './versions';
+import { quicVersion, versionHex } from './versions';
 
 const TYPES: readonly PacketType[] = ['initial', '0rtt', 'handshake', 'retry', 'version_negotiation', '1rtt'];
 const TYPE_CODE = new Map<PacketType, number>(TYPES.map((t, i) => [t, i]));
@@ -33,12 +33,12 @@ export class PacketLog {
   private dcid = new Int32Array(0);
   private scid = new Int32Array(0);
   private pn = new Float64Array(0);
-  private readonly frameTypes = new Map<number, number[]>();
-  private readonly typeLists = new Map<string, number[]>();
-  private readonly sni = new Map<number, string>();
-  private readonly alpn = new Map<number, string[]>();
+  private readonly frameTypes = new SparseRows<number[]>();
+  private typeLists = new Map<string, number[]>();
+  private readonly sni = new SparseRows<string>();
+  private readonly alpn = new SparseRows<string[]>();
   private readonly strings: string[] = [];
-  private readonly stringIds = new Map<string, number>();
+  private stringIds = new Map<string, number>();
 
   add(f: PacketFacts): number {
     const i = this.append(f.frame, f.index, f.long, f.version, f.type, f.dcid, f.scid, f.packetNumber);
@@ -51,16 +51,48 @@ export class PacketLog {
   /** add() without a facts object (the per-packet path). */
   append(frame: number, index: number, long: boolean, version: number, type: PacketType, dcid: string, scid: string,
     packetNumber: number): number {
+    return this.appendIds(frame, index, long, version, type, this.intern(dcid), this.intern(scid), packetNumber);
+  }
+
+  /** append() with CIDs already interned (idOf). */
+  appendIds(frame: number, index: number, long: boolean, version: number, type: PacketType, dcid: number,
+    scid: number, packetNumber: number): number {
     if (this.count === this.cap) this.grow();
     const i = this.count++;
     this.frame[i] = frame;
     this.index[i] = Math.min(255, index);
     this.kind[i] = TYPE_CODE.get(type)! | (long ? LONG : 0);
     this.version[i] = version >>> 0;
-    this.dcid[i] = this.intern(dcid);
-    this.scid[i] = this.intern(scid);
+    this.dcid[i] = dcid;
+    this.scid[i] = scid;
     this.pn[i] = packetNumber;
     return i;
+  }
+
+  /**
+   * The facts of a packet whose QuicPacketRef held nothing but what this log keeps (see QuicAnalyzer): the same
+   * keys in the same order, for a timeline event's lazily built ref.
+   */
+  packetRef(row: number, length: number): {
+    packetType: PacketType; header: 'long' | 'short'; dcid: string; length: number; indexInDatagram: number;
+    decrypted: boolean; version?: string; versionName?: string; scid?: string;
+  } {
+    const long = (this.kind[row] & LONG) !== 0;
+    const ref: ReturnType<PacketLog['packetRef']> = {
+      packetType: TYPES[this.kind[row] & 0x7f], header: long ? 'long' : 'short', dcid: this.strings[this.dcid[row]],
+      length, indexInDatagram: this.index[row], decrypted: false,
+    };
+    if (long) {
+      ref.version = versionHex(this.version[row]);
+      ref.versionName = quicVersion(this.version[row]).name;
+      ref.scid = this.strings[this.scid[row]];
+    }
+    return ref;
+  }
+
+  /** The id of a CID string in this log (for appendIds; a caller may keep it for the same string). */
+  idOf(s: string): number {
+    return this.intern(s);
   }
 
   /** Records what decryption revealed: the packet number and the frame types (returns the list as stored). */
@@ -113,6 +145,20 @@ export class PacketLog {
     return out;
   }
 
+  /**
+   * End of input: only toJson() reads the log from now on. Drops the interning tables and the capacity grown for
+   * packets that never came. (append() still works after it, interning afresh.)
+   */
+  compact(): void {
+    this.stringIds = new Map();
+    this.typeLists = new Map();
+    this.memoS0 = this.memoS1 = null;
+    if (this.cap > this.count) this.resize(this.count);
+    this.frameTypes.compact();
+    this.sni.compact();
+    this.alpn.compact();
+  }
+
   /** Bytes held (for the memory benchmark); sparse maps are estimated. */
   retainedBytes(): number {
     return this.cap * (4 + 1 + 1 + 4 + 4 + 4 + 8) + this.frameTypes.size * 64 + this.strings.length * 64;
@@ -149,9 +195,13 @@ export class PacketLog {
   }
 
   private grow(): void {
-    const cap = Math.max(256, this.cap * 2);
+    this.resize(Math.max(256, this.cap * 2));
+  }
+
+  private resize(cap: number): void {
+    const n = Math.min(this.count, cap);
     const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const n = make(cap); n.set(old as never); return n;
+      const a = make(cap); a.set(old.subarray(0, n) as never); return a;
     };
     this.frame = g(this.frame, (n) => new Uint32Array(n));
     this.index = g(this.index, (n) => new Uint8Array(n));
@@ -161,5 +211,50 @@ export class PacketLog {
     this.scid = g(this.scid, (n) => new Int32Array(n));
     this.pn = g(this.pn, (n) => new Float64Array(n));
     this.cap = cap;
+  }
+}
+
+/**
+ * Values of a few rows of the log: a Map while rows are added, two compact columns once the log is complete
+ * (a Map entry costs ~50 bytes, a column entry 12).
+ */
+class SparseRows<T> {
+  private map: Map<number, T> | null = new Map();
+  private rows = new Int32Array(0);
+  private values: T[] = [];
+
+  get size(): number {
+    return this.map ? this.map.size : this.values.length;
+  }
+
+  set(row: number, v: T): void {
+    if (!this.map) this.thaw();
+    this.map!.set(row, v);
+  }
+
+  get(row: number): T | undefined {
+    if (this.map) return this.map.get(row);
+    let lo = 0, hi = this.rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.rows[mid] < row) lo = mid + 1; else hi = mid;
+    }
+    return lo < this.rows.length && this.rows[lo] === row ? this.values[lo] : undefined;
+  }
+
+  compact(): void {
+    if (!this.map) return;
+    const entries = [...this.map].sort((a, b) => a[0] - b[0]);
+    this.rows = Int32Array.from(entries, (e) => e[0]);
+    this.values = entries.map((e) => e[1]);
+    this.map = null;
+  }
+
+  private thaw(): void {
+    const m = new Map<number, T>();
+    for (let i = 0; i < this.rows.length; i++) m.set(this.rows[i], this.values[i]);
+    this.map = m;
+    this.rows = new Int32Array(0);
+    this.values = [];
   }
 }

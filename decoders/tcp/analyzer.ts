@@ -15,6 +15,7 @@ import { TcpState, type TcpStateCode } from './events';
 import { StreamReassembly, type StreamMode } from './stream-reassembly';
 import { add32, sub32 } from './seq';
 import { TupleTable } from './tuple-table';
+import { FinishedConversations, type ConvFacts } from './finished';
 
 export { TcpAnalysisFlag, tcpAnalysisNames, tcpAnalysisFieldNames } from './flags';
 export { TcpState, ResetKind, tcpStateName } from './events';
@@ -159,10 +160,14 @@ export class TcpAnalyzer {
   private readonly sink?: TcpStreamSink;
   private readonly streamMode: StreamMode;
   /** Canonical 4-tuple → index in `list` of its current conversation. */
-  private readonly byTuple = new TupleTable();
+  private byTuple = new TupleTable();
   /** By conversation id (ConversationTable index; other protocols leave holes). */
-  private readonly byConversation: (TcpConv | undefined)[] = [];
-  private readonly list: TcpConv[] = [];
+  private byConversation: (TcpConv | undefined)[] = [];
+  private list: TcpConv[] = [];
+  /** After finish(): the conversations' report facts (the live objects above are then released). */
+  private done: FinishedConversations | null = null;
+  /** After finish(): stream by conversation id, -1 for other protocols. */
+  private streamOf = new Int32Array(0);
   private readonly seg: SegmentAnalysis = newSegmentAnalysis();
   /** The sender's nextseq and raw window before the current segment. */
   private prevNextseq = 0;
@@ -193,6 +198,7 @@ export class TcpAnalyzer {
    *  Returns the conversation id and sets lastDir / lastFlags. `srcHost`/`dstHost`: the HostTable ids of p.src and
    *  p.dst when the caller already has them (saves interning the addresses a second time). */
   onPacket(p: DecodedPacket, time: number, srcHost = -1, dstHost = -1): number {
+    if (this.done) return this.afterFinish();
     let t = p.tcp!;
     let mode = Mode.NORMAL;
     // tshark's tcp.len: the IP length, but never beyond what the frame held on the wire (a bogus IP total length)
@@ -221,6 +227,7 @@ export class TcpAnalyzer {
    */
   onUndecodedTcp(p: DecodedPacket, time: number, srcHost = -1, dstHost = -1): number {
     if (p.tcp || p.ipProtocol !== 6 || p.fragment || p.layers[p.layers.length - 1] !== 'tcp') return -1;
+    if (this.done) return this.afterFinish();
     const b = p.payloadBytes, off = p.payloadStart, cap = p.payloadEnd - off;
     if (cap < 16) return -1;
     const u = this.undecoded;
@@ -378,7 +385,7 @@ export class TcpAnalyzer {
    */
   onIcmpError(p: DecodedPacket): number {
     const q = p.icmp?.quoted;
-    if (!q || q.protocol !== 6 || q.srcPort === undefined || q.dstPort === undefined) return -1;
+    if (!q || q.protocol !== 6 || q.srcPort === undefined || q.dstPort === undefined || this.done) return -1;
     const b = p.payloadBytes;
     const off = quotedTcpOffset(b, p.icmp!.offset + 8);
     if (off < 0 || b.length - off < 16) return -1;
@@ -415,45 +422,88 @@ export class TcpAnalyzer {
    * waits behind a hole goes to the parsers, after a gap, attributed to the capture's last frame.
    */
   finish(): void {
+    if (this.done) return;
     for (const c of this.list) {
-      // end of input: nothing is acknowledged or delivered any more, so keep no per-segment state
-      c.flows[0].releaseUnacked(true);
-      c.flows[1].releaseUnacked(true);
       if (!c.streams) continue;
       c.streams[0].flush(this.lastFrame, this.lastTime);
       c.streams[1].flush(this.lastFrame, this.lastTime);
-      c.streams = STOPPED_PAIR;
     }
+    // End of input: nothing is acknowledged, delivered or looked up any more. Keep only what the report and the
+    // panel read, in columns; the live objects (sequence-analysis state, unacknowledged segments) go.
+    const done = new FinishedConversations(this.list, this.table.list);
+    const streamOf = new Int32Array(this.byConversation.length).fill(-1);
+    for (const c of this.list) streamOf[c.conv.id] = c.stream;
+    this.done = done;
+    this.streamOf = streamOf;
+    this.list = [];
+    this.byConversation = [];
+    this.byTuple = new TupleTable();
+  }
+
+  /** Packets after finish() are not analysed (input has ended). */
+  private afterFinish(): number {
+    this.lastFlags = 0; this.lastBytesInFlight = 0; this.lastAckRtt = 0; this.lastWindow = 0; this.lastDir = 0;
+    return -1;
+  }
+
+  /** Facts of a conversation by id: live, or from the finished columns. */
+  private facts(conversationId: number): ConvFacts | undefined {
+    if (!this.done) return this.byConversation[conversationId];
+    const s = conversationId >= 0 && conversationId < this.streamOf.length ? this.streamOf[conversationId] : -1;
+    return s < 0 ? undefined : this.done.facts(s);
+  }
+
+  /** Stream of a conversation id after finish(), else -1. */
+  private finishedStream(conversationId: number): number {
+    return conversationId >= 0 && conversationId < this.streamOf.length ? this.streamOf[conversationId] : -1;
   }
 
   /** The `tcp` section of `packetflow analyze --json`, ordered by stream number. */
   toJson(): TcpJson[] {
     // Conversations seen only inside ICMP errors have a tcp.stream but no TCP frame of their own: not listed.
-    return this.list.filter((c) => c.firstTcpFrame > 0).map((c) => this.json(c));
+    const done = this.done;
+    if (!done) return this.list.filter((c) => c.firstTcpFrame > 0).map((c) => this.json(c));
+    const out: TcpJson[] = [];
+    for (let s = 0; s < done.count; s++) if (done.firstTcpFrameOf(s) > 0) out.push(this.json(done.facts(s)));
+    return out;
   }
 
   /** Relative sequence number of a raw one sent in direction `dir` of a conversation. */
   relativeSeq(conversationId: number, dir: 0 | 1, raw: number): number {
+    if (this.done) {
+      const s = this.finishedStream(conversationId);
+      return s < 0 ? raw : sub32(raw, this.done.baseSeqOf(s, dir));
+    }
     const c = this.byConversation[conversationId];
     return c ? sub32(raw, c.flows[dir].baseSeq) : raw;
   }
 
   /** Relative acknowledgement number of a raw one carried by a segment sent in direction `dir`. */
   relativeAck(conversationId: number, dir: 0 | 1, raw: number): number {
+    if (this.done) {
+      const s = this.finishedStream(conversationId);
+      return s < 0 ? raw : sub32(raw, this.done.baseSeqOf(s, 1 - dir));
+    }
     const c = this.byConversation[conversationId];
     return c ? sub32(raw, c.flows[1 - dir].baseSeq) : raw;
   }
 
   /** Window field of a segment sent in direction `dir` in bytes, scaled when the scale is known (SYNs never are). */
   windowBytes(conversationId: number, dir: 0 | 1, rawWindow: number, syn: boolean): number {
-    const c = this.byConversation[conversationId];
-    const s = c ? c.flows[dir].winScale : WinScale.UNKNOWN;
+    let s: number = WinScale.UNKNOWN;
+    if (this.done) {
+      const st = this.finishedStream(conversationId);
+      if (st >= 0) s = this.done.winScaleOf(st, dir);
+    } else {
+      const c = this.byConversation[conversationId];
+      if (c) s = c.flows[dir].winScale;
+    }
     return !syn && s >= 0 ? rawWindow * 2 ** s : rawWindow;
   }
 
   /** Everything known about one TCP conversation, for the conversation panel. */
   details(conversationId: number): TcpConversationDetails | undefined {
-    const c = this.byConversation[conversationId];
+    const c = this.facts(conversationId);
     if (!c) return undefined;
     const side = (i: 0 | 1): TcpSideDetails => {
       const f = c.flows[i];
@@ -683,7 +733,7 @@ export class TcpAnalyzer {
     return 1 - dir;
   }
 
-  private json(c: TcpConv): TcpJson {
+  private json(c: ConvFacts): TcpJson {
     const [cl, sv] = c.flows;
     const synAck = sv.synAckFrame || null;
     const ack = synAck && cl.ackAfterSynAckFrame && cl.ackAfterSynAckAck === add32(sv.synAckSeq, 1)

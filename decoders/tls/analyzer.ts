@@ -5,17 +5,19 @@ import type { TlsJson } from '../analysis-json';
 import type { ConversationTable } from '../conversations';
 import type { Conversation } from '../model';
 import type { Timeline } from '../timeline';
-import { ja3, ja4 } from './fingerprint';
-import { isGrease, parseClientHello, parseServerHello, parseSslv2ClientHello, type ClientHello, type ServerHello } from './hello';
+import {
+  asciiText, parseAlpn, parseClientHello, parseServerHello, parseSslv2ClientHello, type ClientHello, type ServerHello,
+} from './hello';
+import { TlsFactStore } from './fact-store';
+import { HelloProfiles, type HelloProfile } from './hello-profile';
+import { TlsJsonLog } from './json-log';
 import { KeyLog } from './keylog';
 import {
   parseCertificateMessage, parseCertificateRequest, parseNewSessionTicket, parseServerKeyExchange,
 } from './messages';
 import { alertName, cipherSuiteName, groupName, handshakeTypeName, isTls13, versionName } from './names';
 import { hex, hex4 } from './reader';
-import { shareList } from './shared-values';
-
-const sharedOrUndefined = (list: string[] | undefined): string[] | undefined => (list ? shareList(list) : undefined);
+import { shareList, shareString } from './shared-values';
 import { ContentType, RecordStream, type TlsRecord } from './stream';
 
 /** Handshake messages larger than this are not reassembled (certificate chains are far smaller). */
@@ -135,7 +137,9 @@ interface Session {
   clientDir: 0 | 1;
   clientHellos: number;
   firstHelloTime: number;
-  clientHello?: ClientHello;
+  /** The last ClientHello's SNI and session id (all a later message needs of it). */
+  helloSni?: string;
+  helloSessionId?: Uint8Array;
   serverHello?: ServerHello;
   hrr: number;
   version?: number;
@@ -148,6 +152,13 @@ interface Session {
 }
 
 const EMPTY = new Uint8Array(0);
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const newDir = (): DirState => ({
   records: new RecordStream(), hs: EMPTY, hsLen: 0, stopped: false, ccs: false, encrypted: false, finished: false,
   finishedFrame: 0,
@@ -156,11 +167,23 @@ const newDir = (): DirState => ({
 export class TlsAnalyzer {
   readonly keys = new KeyLog();
   private readonly sessions = new Map<number, Session>();
-  private readonly json: TlsJson[] = [];
+  private readonly json = new TlsJsonLog();
+  /** Facts of the hello and completion events, built when read. */
+  private readonly facts = new TlsFactStore();
+  /** What each distinct ClientHello offer derives to (fingerprints, version and group lists). */
+  private readonly profiles = new HelloProfiles();
+  /** Conversation titles by SNI: one string for all the connections to a name. */
+  private titles = new Map<string, string>();
   private readonly timeline: Timeline;
   private readonly conversations: ConversationTable;
   /** ClientHellos seen by client random, for key log lines that arrive later. */
   private readonly byRandom = new Map<string, KeyTarget>();
+
+  /** The session and segment onData is handling, for recordSink (one callback for every call, no closure each). */
+  private cur: Session | null = null;
+  private curDir: 0 | 1 = 0;
+  private curTime = 0;
+  private readonly recordSink = (rec: TlsRecord): boolean => this.onRecord(this.cur!, this.curDir, rec, this.curTime);
 
   constructor(ctx: TlsContext) {
     this.timeline = ctx.timeline;
@@ -171,7 +194,9 @@ export class TlsAnalyzer {
     const s = this.session(conv);
     const d = s.dirs[dir];
     if (d.stopped) return false;
-    const more = d.records.push(data, frame, (rec) => this.onRecord(s, dir, rec, time));
+    this.cur = s; this.curDir = dir; this.curTime = time;
+    const more = d.records.push(data, frame, this.recordSink);
+    this.cur = null;
     if (!more) {
       d.stopped = true;
       d.hs = EMPTY;
@@ -204,10 +229,16 @@ export class TlsAnalyzer {
     // nothing is pending: incomplete records at the end of a capture are simply not complete messages; the
     // connections still open need no state any more
     this.sessions.clear();
+    // key log lines come from the capture (or before it): none can arrive for a hello once the input has ended
+    this.byRandom.clear();
+    this.titles = new Map();
+    this.profiles.clear();
+    this.json.compact();
+    this.facts.compact();
   }
 
   toJson(): TlsJson[] {
-    return this.json.slice().sort((a, b) => a.frame - b.frame);
+    return this.json.toJson();
   }
 
   private session(conv: Conversation): Session {
@@ -282,11 +313,12 @@ export class TlsAnalyzer {
         version: hex4(s.version ?? 0), versionName: versionName(s.version ?? 0),
         cipherSuite: s.cipher !== undefined ? hex4(s.cipher) : undefined,
         cipherName: s.cipher !== undefined ? cipherSuiteName(s.cipher) : undefined,
-        sni: s.clientHello?.sni, alpn: s.serverHello?.alpn?.[0], roundTrips, helloRetryRequests: s.hrr,
+        sni: s.helloSni, alpn: s.serverHello?.alpn?.[0], roundTrips, helloRetryRequests: s.hrr,
         resumed: s.resumed, mutualTls: s.certificateRequested,
         duration: s.clientHellos ? Math.max(0, time - s.firstHelloTime) : undefined,
       };
-      this.timeline.push('tls.handshake_completed', frame, s.conv.id, dir, s.version ?? 0, roundTrips, f);
+      this.timeline.pushLazy('tls.handshake_completed', frame, s.conv.id, dir, s.version ?? 0, roundTrips,
+        this.facts.resolve, this.facts.handshakeCompleted(f));
     }
     return false;
   }
@@ -341,16 +373,20 @@ export class TlsAnalyzer {
     return true;
   }
 
-  private addJson(s: Session, frame: number, type: number, extra: Partial<TlsJson> = {}): void {
-    this.json.push({ frame, tcpStream: s.conv.tcpStream, type: handshakeTypeName(type), ...extra });
+  private addJson(s: Session, frame: number, type: number, sni?: string, extra?: Partial<TlsJson>): void {
+    this.json.add(frame, s.conv.tcpStream, type, sni, extra);
   }
 
   /** One complete cleartext handshake message. Returns false when this direction needs nothing more. */
   private onMessage(s: Session, dir: 0 | 1, type: number, body: Uint8Array, frame: number, time: number): boolean {
     switch (type) {
-      case 1:
-        this.onClientHello(s, dir, parseClientHello(body), frame, time);
+      case 1: {
+        // a cleanly formed hello whose offer was seen before: read in place, no ClientHello objects
+        const p = this.profiles.scan(body);
+        if (p) this.onScannedHello(s, dir, p, body, frame, time);
+        else this.onClientHello(s, dir, parseClientHello(body), frame, time);
         return true;
+      }
       case 2:
         return this.onServerHello(s, dir, parseServerHello(body), frame);
       case 11: {
@@ -391,41 +427,84 @@ export class TlsAnalyzer {
 
   private onClientHello(s: Session, dir: 0 | 1, h: ClientHello, frame: number, time: number): void {
     // the JSON row and the facts keep these: one copy for every hello that repeats them
-    if (h.alpn) h.alpn = shareList(h.alpn);
-    // kept for the ServerHello's resumption check: the hello's bytes are only valid during this call
-    h.sessionId = h.sessionId.slice();
+    const alpn = h.alpn ? shareList(h.alpn) : undefined;
+    // many connections name the same server: one string for all of them (facts, JSON rows, titles)
+    const sni = h.sni !== undefined ? shareString(h.sni) : undefined;
+    this.hello(s, dir, this.profiles.of(h), sni, alpn, h.sessionId, h.random, h.preSharedKey !== undefined,
+      h.earlyData, h.sslv2, frame, time);
+  }
+
+  /** A ClientHello found by HelloProfiles.scan(): the same as parsing it, from the offsets scan() noted. */
+  private onScannedHello(s: Session, dir: 0 | 1, p: HelloProfile, body: Uint8Array, frame: number, time: number): void {
+    const sc = this.profiles.scanned;
+    const sni = sc.sniStart >= 0 ? shareString(asciiText(body.subarray(sc.sniStart, sc.sniStart + sc.sniLength)))
+      : undefined;
+    let alpn: string[] | undefined;
+    if (sc.alpnStart >= 0) {
+      const raw = body.subarray(sc.alpnStart, sc.alpnEnd);
+      if (!p.alpnRaw || !sameBytes(p.alpnRaw, raw)) {
+        p.alpnRaw = raw.slice();
+        p.alpnList = shareList(parseAlpn(raw).list);
+      }
+      alpn = p.alpnList;
+    }
+    this.hello(s, dir, p, sni, alpn, body.subarray(sc.sessionStart, sc.sessionStart + sc.sessionLength),
+      body.subarray(2, 34), sc.preSharedKey, sc.earlyData, false, frame, time);
+  }
+
+  /** A ClientHello: `sessionId` and `random` are views valid during the call. */
+  private hello(s: Session, dir: 0 | 1, p: HelloProfile, sni: string | undefined, alpn: string[] | undefined,
+    sessionId: Uint8Array, random: Uint8Array, preSharedKey: boolean, earlyDataExt: boolean, sslv2: boolean,
+    frame: number, time: number): void {
     if (s.clientHellos === 0) { s.firstHelloTime = time; s.clientDir = dir; }
     s.clientHellos++;
-    s.clientHello = h;
-    const versions = (h.supportedVersions ?? []).filter((v) => !isGrease(v));
-    const offered = versions.length ? versions : [h.legacyVersion];
-    const j3 = h.sslv2 ? undefined : ja3(h);
-    const j4 = h.sslv2 ? undefined : ja4(h, 't').ja4;
-    const entry: Partial<TlsJson> = {};
-    if (h.sni !== undefined) entry.sni = h.sni;
-    if (h.alpn) entry.alpn = h.alpn;
-    if (h.supportedVersions) entry.supportedVersions = shareList(h.supportedVersions.map(hex4));
-    if (j3) entry.ja3 = j3;
-    if (j4) entry.ja4 = j4;
-    this.addJson(s, frame, 1, entry);
-    const f: ClientHelloFacts = {
-      sni: h.sni, alpn: h.alpn, versions: shareList(offered.map(hex4)), legacyVersion: hex4(h.legacyVersion),
-      cipherSuites: h.cipherSuites.filter((c) => !isGrease(c)).length,
-      groups: sharedOrUndefined(h.supportedGroups?.filter((g) => !isGrease(g)).map(groupName)),
-      keyShareGroups: sharedOrUndefined(h.keyShareGroups?.filter((g) => !isGrease(g)).map(groupName)),
-      ja3: j3, ja4: j4, sslv2: h.sslv2 || undefined, attempt: s.clientHellos,
-      resumption: h.preSharedKey !== undefined || (h.sessionId.length > 0 && !versions.includes(0x0304)) || undefined,
-      earlyData: h.earlyData || undefined,
-    };
-    this.timeline.push('tls.client_hello', frame, s.conv.id, dir, Math.max(...offered), f.cipherSuites, f);
-    s.conv.app = 'tls';
-    s.conv.title = h.sni ? ['TLS ', h.sni].join('') : 'TLS'; // join: one flat string, not a rope
-    if (s.clientHellos === 1 && h.random.length === 32) {
-      const random = hex(h.random);
-      const target: KeyTarget = { convId: s.conv.id, clientDir: dir, helloFrame: frame, reported: false };
-      this.byRandom.set(random, target);
-      if (this.keys.labels(random).length) this.reportKeys(random, target, frame);
+    s.helloSni = sni;
+    // kept for the ServerHello's resumption check
+    s.helloSessionId = sessionId.slice();
+    // the JSON row's fields after the SNI, in the contract's order (a template shared by the rows that repeat them)
+    if (p.jsonTemplate < 0 || p.jsonAlpn !== alpn) {
+      const entry: Partial<TlsJson> = {};
+      if (alpn) entry.alpn = alpn;
+      if (p.supportedVersionsHex) entry.supportedVersions = p.supportedVersionsHex;
+      if (p.ja3) entry.ja3 = p.ja3;
+      if (p.ja4) entry.ja4 = p.ja4;
+      p.jsonTemplate = this.json.template(1, entry);
+      p.jsonAlpn = alpn;
     }
+    this.json.addRow(frame, s.conv.tcpStream, 1, sni, p.jsonTemplate);
+    const resumption = preSharedKey || (sessionId.length > 0 && !p.offers13) || undefined;
+    const earlyData = earlyDataExt || undefined;
+    const flags = (resumption ? 1 : 0) | (earlyData ? 2 : 0);
+    if (p.factsTemplate < 0 || p.factsAlpn !== alpn || p.factsAttempt !== s.clientHellos || p.factsFlags !== flags) {
+      p.factsTemplate = this.facts.clientHelloTemplate({
+        alpn, versions: p.versions, legacyVersion: p.legacyVersion, cipherSuites: p.cipherSuites,
+        groups: p.groups, keyShareGroups: p.keyShareGroups, ja3: p.ja3, ja4: p.ja4, sslv2: sslv2 || undefined,
+        attempt: s.clientHellos, resumption, earlyData,
+      });
+      p.factsAlpn = alpn;
+      p.factsAttempt = s.clientHellos;
+      p.factsFlags = flags;
+    }
+    this.timeline.pushLazy('tls.client_hello', frame, s.conv.id, dir, p.maxOffered, p.cipherSuites,
+      this.facts.resolve, this.facts.clientHelloRow(p.factsTemplate, sni));
+    s.conv.app = 'tls';
+    s.conv.title = sni ? this.title(sni) : 'TLS';
+    if (s.clientHellos === 1 && random.length === 32) {
+      const r = hex(random);
+      const target: KeyTarget = { convId: s.conv.id, clientDir: dir, helloFrame: frame, reported: false };
+      this.byRandom.set(r, target);
+      if (this.keys.labels(r).length) this.reportKeys(r, target, frame);
+    }
+  }
+
+  private title(sni: string): string {
+    let t = this.titles.get(sni);
+    if (t === undefined) {
+      t = ['TLS ', sni].join(''); // join: one flat string, not a rope
+      if (this.titles.size >= 8192) this.titles.clear();
+      this.titles.set(sni, t);
+    }
+    return t;
   }
 
   private reportKeys(random: string, t: KeyTarget, frame: number): void {
@@ -441,11 +520,11 @@ export class TlsAnalyzer {
     const entry: Partial<TlsJson> = { cipherSuite: hex4(h.cipherSuite), helloRetryRequest: h.helloRetryRequest };
     if (h.supportedVersion !== undefined) entry.supportedVersions = shareList([hex4(h.supportedVersion)]);
     if (h.alpn) entry.alpn = h.alpn;
-    this.addJson(s, frame, 2, entry);
-    const ch = s.clientHello;
+    this.addJson(s, frame, 2, undefined, entry);
+    const sid = s.helloSessionId;
     const resumed = !h.helloRetryRequest && (isTls13(h.version)
       ? h.selectedIdentity !== undefined
-      : h.sessionId.length > 0 && !!ch && ch.sessionId.length === h.sessionId.length && hex(ch.sessionId) === hex(h.sessionId));
+      : h.sessionId.length > 0 && !!sid && sid.length === h.sessionId.length && hex(sid) === hex(h.sessionId));
     const f: ServerHelloFacts = {
       version: hex4(h.version), versionName: versionName(h.version), cipherSuite: hex4(h.cipherSuite),
       cipherName: cipherSuiteName(h.cipherSuite), alpn: h.alpn?.[0], helloRetryRequest: h.helloRetryRequest,
@@ -460,7 +539,8 @@ export class TlsAnalyzer {
     s.version = h.version;
     s.cipher = h.cipherSuite;
     s.resumed = resumed;
-    this.timeline.push('tls.server_hello', frame, s.conv.id, dir, h.version, h.cipherSuite, f);
+    this.timeline.pushLazy('tls.server_hello', frame, s.conv.id, dir, h.version, h.cipherSuite, this.facts.resolve,
+      this.facts.serverHello(f));
     if (isTls13(h.version)) {
       // everything after a TLS 1.3 ServerHello is encrypted, on both sides
       s.tls13 = true;

@@ -57,8 +57,12 @@ function firstAlpn(h: ClientHello): Uint8Array | null {
   return r.overrun ? null : p;
 }
 
-function alpnChars(h: ClientHello): string {
-  const p = firstAlpn(h);
+export function alpnChars(h: ClientHello): string {
+  return alpnCharsOf(firstAlpn(h));
+}
+
+/** JA4's two ALPN characters from the first ALPN id's bytes (null: no usable ALPN extension). */
+export function alpnCharsOf(p: Uint8Array | null): string {
   if (!p || p.length === 0) return '00';
   const first = p[0], last = p[p.length - 1];
   if (isAlnum(first) && isAlnum(last)) return String.fromCharCode(first) + String.fromCharCode(last);

@@ -102,23 +102,38 @@ export function asciiText(b: Uint8Array): string {
   return parts.join('');
 }
 
+// The lists below read straight from the reader's bytes: what ByteReader.sub() would give, without a reader object
+// per list (a ClientHello has a dozen of them, and a capture tens of thousands of hellos).
+
+/** Start of the next n bytes of r, advancing past them (clamped with `overrun` set, like ByteReader.sub). */
+function skip(r: ByteReader, n: number): number {
+  const start = r.pos, avail = r.left;
+  if (n > avail) { r.overrun = true; n = avail; }
+  r.pos = start + n;
+  return start;
+}
+
 function u16List(r: ByteReader, lenBytes: 1 | 2): number[] {
   const n = lenBytes === 1 ? r.u8() : r.u16();
-  const s = r.sub(n);
+  const b = r.bytes;
+  let p = skip(r, n);
+  const end = r.pos;
   const out: number[] = [];
-  while (s.left >= 2) out.push(s.u16());
-  if (s.overrun || s.left) r.overrun = true;
+  for (; end - p >= 2; p += 2) out.push((b[p] << 8) | b[p + 1]);
+  if (p !== end) r.overrun = true; // an odd byte left
   return out;
 }
 
 function u8List(r: ByteReader): number[] {
-  const s = r.sub(r.u8());
+  const n = r.u8();
+  const b = r.bytes;
+  const start = skip(r, n), end = r.pos;
   const out: number[] = [];
-  while (s.left) out.push(s.u8());
+  for (let p = start; p < end; p++) out.push(b[p]);
   return out;
 }
 
-function parseAlpn(data: Uint8Array): { list: string[]; bad: boolean } {
+export function parseAlpn(data: Uint8Array): { list: string[]; bad: boolean } {
   const r = new ByteReader(data);
   const s = r.sub(r.u16());
   const list: string[] = [];
@@ -179,10 +194,10 @@ export function parseClientHello(body: Uint8Array): ClientHello {
 }
 
 function decodeClientExtension(h: ClientHello, ext: TlsExtension): void {
-  const r = new ByteReader(ext.data);
   switch (ext.type) {
     case ExtensionType.SERVER_NAME: {
       if (ext.data.length === 0) return; // a server's empty acknowledgement; in a ClientHello just nothing
+      const r = new ByteReader(ext.data);
       const list = r.sub(r.u16());
       const names: string[] = [];
       while (list.left) {
@@ -201,36 +216,49 @@ function decodeClientExtension(h: ClientHello, ext: TlsExtension): void {
       h.alpn = list;
       return;
     }
-    case ExtensionType.SUPPORTED_VERSIONS:
+    case ExtensionType.SUPPORTED_VERSIONS: {
+      const r = new ByteReader(ext.data);
       h.supportedVersions = u16List(r, 1);
       if (r.overrun) problem(h, ext, 'supported_versions');
       return;
-    case ExtensionType.SUPPORTED_GROUPS:
+    }
+    case ExtensionType.SUPPORTED_GROUPS: {
+      const r = new ByteReader(ext.data);
       h.supportedGroups = u16List(r, 2);
       if (r.overrun) problem(h, ext, 'supported_groups');
       return;
-    case ExtensionType.SIGNATURE_ALGORITHMS:
+    }
+    case ExtensionType.SIGNATURE_ALGORITHMS: {
+      const r = new ByteReader(ext.data);
       h.signatureAlgorithms = u16List(r, 2);
       if (r.overrun) problem(h, ext, 'signature_algorithms');
       return;
-    case ExtensionType.SIGNATURE_ALGORITHMS_CERT:
+    }
+    case ExtensionType.SIGNATURE_ALGORITHMS_CERT: {
+      const r = new ByteReader(ext.data);
       h.signatureAlgorithmsCert = u16List(r, 2);
       if (r.overrun) problem(h, ext, 'signature_algorithms_cert');
       return;
-    case ExtensionType.EC_POINT_FORMATS:
+    }
+    case ExtensionType.EC_POINT_FORMATS: {
+      const r = new ByteReader(ext.data);
       h.ecPointFormats = u8List(r);
       if (r.overrun) problem(h, ext, 'ec_point_formats');
       return;
-    case ExtensionType.PSK_KEY_EXCHANGE_MODES:
+    }
+    case ExtensionType.PSK_KEY_EXCHANGE_MODES: {
+      const r = new ByteReader(ext.data);
       h.pskKeyExchangeModes = u8List(r);
       if (r.overrun) problem(h, ext, 'psk_key_exchange_modes');
       return;
+    }
     case ExtensionType.KEY_SHARE: {
+      const r = new ByteReader(ext.data);
       const list = r.sub(r.u16());
       const groups: number[] = [];
       while (list.left) {
         const g = list.u16();
-        list.take(list.u16());
+        skip(list, list.u16());
         if (list.overrun) break;
         groups.push(g);
       }
@@ -239,6 +267,7 @@ function decodeClientExtension(h: ClientHello, ext: TlsExtension): void {
       return;
     }
     case ExtensionType.PRE_SHARED_KEY: {
+      const r = new ByteReader(ext.data);
       const ids = r.sub(r.u16());
       const ages: number[] = [];
       while (ids.left) {
@@ -301,27 +330,32 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   }
   readExtensions(r, h);
   for (const ext of h.extensions) {
-    const e = new ByteReader(ext.data);
     switch (ext.type) {
-      case ExtensionType.SUPPORTED_VERSIONS:
+      case ExtensionType.SUPPORTED_VERSIONS: {
+        const e = new ByteReader(ext.data);
         h.supportedVersion = e.u16();
         if (e.overrun || e.left) problem(h, ext, 'supported_versions');
         else h.version = h.supportedVersion;
         break;
-      case ExtensionType.KEY_SHARE:
+      }
+      case ExtensionType.KEY_SHARE: {
+        const e = new ByteReader(ext.data);
         h.keyShareGroup = e.u16(); // HelloRetryRequest: the group alone; ServerHello: group + key
         if (e.overrun) problem(h, ext, 'key_share');
         break;
+      }
       case ExtensionType.ALPN: {
         const { list, bad } = parseAlpn(ext.data);
         if (bad) problem(h, ext, 'ALPN');
         h.alpn = list;
         break;
       }
-      case ExtensionType.PRE_SHARED_KEY:
+      case ExtensionType.PRE_SHARED_KEY: {
+        const e = new ByteReader(ext.data);
         h.selectedIdentity = e.u16();
         if (e.overrun) problem(h, ext, 'pre_shared_key');
         break;
+      }
       case ExtensionType.QUIC_TRANSPORT_PARAMETERS:
       case ExtensionType.QUIC_TRANSPORT_PARAMETERS_DRAFT:
         h.quicTransportParameters = ext.data;

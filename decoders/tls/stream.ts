@@ -41,6 +41,31 @@ export function looksLikeSslv2Hello(b: Uint8Array): boolean {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The record handed to onRecord: one object per stream, refilled for every record, whose byte views are made
+ * only when asked for (most records are looked at for their type alone). Valid during the call only.
+ */
+class RecordView implements TlsRecord {
+  type = 0;
+  version = 0;
+  frame = 0;
+  offset = 0;
+  sslv2 = false;
+  /** The record is buf[start, end), its payload after `header` bytes. */
+  buf: Uint8Array = EMPTY;
+  start = 0;
+  end = 0;
+  header = 0;
+
+  get payload(): Uint8Array {
+    return this.buf.subarray(this.start + this.header, this.end);
+  }
+
+  get raw(): Uint8Array {
+    return this.buf.subarray(this.start, this.end);
+  }
+}
+
 export type StreamState = 'detect' | 'records' | 'resync' | 'stopped';
 
 export class RecordStream {
@@ -55,6 +80,15 @@ export class RecordStream {
   private maxFrame = 0;
   /** Stream offset of buf[start]. */
   private offset = 0;
+  private view: RecordView | null = null;
+
+  private record(type: number, version: number, b: Uint8Array, start: number, len: number, header: number,
+    sslv2: boolean): TlsRecord {
+    const v = this.view ??= new RecordView();
+    v.type = type; v.version = version; v.frame = this.maxFrame; v.offset = this.offset - len; v.sslv2 = sslv2;
+    v.buf = b; v.start = start; v.end = start + len; v.header = header;
+    return v;
+  }
 
   /**
    * Feeds in-order bytes; calls `onRecord` for every record they complete. `onRecord` returns false to stop parsing
@@ -79,6 +113,7 @@ export class RecordStream {
       this.append(data);
     }
     const more = this.parse(onRecord);
+    if (this.view) this.view.buf = EMPTY; // the bytes were the caller's: not kept past the call
     if (borrowed && !this.isStopped()) {
       const left = this.end - this.start;
       const rest = data.subarray(this.start, this.end);
@@ -105,11 +140,9 @@ export class RecordStream {
         if (looksLikeSslv2Hello(view)) {
           const len = 2 + (((b[s] & 0x7f) << 8) | b[s + 1]);
           if (avail < len) break;
-          const raw = b.subarray(s, s + len);
           this.state = 'records';
           this.consume(len);
-          if (!onRecord({ type: ContentType.HANDSHAKE, version: 0x0002, payload: raw.subarray(2), raw, frame: this.maxFrame,
-            offset: this.offset - len, sslv2: true })) return this.stop('done');
+          if (!onRecord(this.record(ContentType.HANDSHAKE, 0x0002, b, s, len, 2, true))) return this.stop('done');
           continue;
         }
         if (!looksLikeRecordHeader(view)) return this.stop('not TLS');
@@ -119,11 +152,8 @@ export class RecordStream {
       if (!looksLikeRecordHeader(b, s)) return this.stop('lost record boundary');
       const len = (b[s + 3] << 8) | b[s + 4];
       if (avail < 5 + len) break;
-      const raw = b.subarray(s, s + 5 + len);
       this.consume(5 + len);
-      const rec: TlsRecord = { type: raw[0], version: (raw[1] << 8) | raw[2], payload: raw.subarray(5), raw,
-        frame: this.maxFrame, offset: this.offset - 5 - len, sslv2: false };
-      if (!onRecord(rec)) return this.stop('done');
+      if (!onRecord(this.record(b[s], (b[s + 1] << 8) | b[s + 2], b, s, 5 + len, 5, false))) return this.stop('done');
     }
     return !this.isStopped();
   }

@@ -12,6 +12,7 @@
 // reached the server at t + a/2; a server→client packet left the server at t − a/2 and reached the client at t + b/2.
 // Other arrows get a small fixed slant so that playback still shows them travelling. In dense captures a round trip
 // covers hundreds of frames, so slants are capped (MAX_SLANT rows) to keep the ladder readable.
+import { lowerBound } from '../../decoders/sorted';
 import type { CaptureData } from '../model/capture-data';
 
 export type TimeScale = 'compressed' | 'linear';
@@ -92,15 +93,7 @@ export function gapRows(dt: number): number {
   return Math.min(GAP_CAP, 1.6 * Math.log10(1 + dt / 1e-3));
 }
 
-/** Index of the first element of the increasing array a[0..n) that is >= v. */
-export function lowerBound(a: ArrayLike<number>, n: number, v: number): number {
-  let lo = 0, hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v) lo = mid + 1; else hi = mid;
-  }
-  return lo;
-}
+export { lowerBound };
 
 /** Index of the first element > v. */
 export function upperBound(a: ArrayLike<number>, n: number, v: number): number {

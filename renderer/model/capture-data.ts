@@ -1,6 +1,7 @@
 // The UI thread's mirror of what the worker analysed: per-frame columns, timeline event columns, conversations and
 // hosts, appended batch by batch. Append-only and versioned: the diagram layout reads it, never mutates it.
 import type { CaptureSummary, ConvSummary, EventBatch, FrameBatch } from '../worker/protocol';
+import { lowerBound } from '../../decoders/sorted';
 
 type Col = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
 
@@ -57,12 +58,7 @@ export class EventColumns {
 
   /** First event index whose frame is >= `frame`. */
   lowerBound(frame: number): number {
-    let lo = 0, hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.frame[mid] < frame) lo = mid + 1; else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.frame, this.count, frame);
   }
 }
 

@@ -6,7 +6,7 @@
 // trees and bytes are built on demand.
 import { CaptureReader } from '../../capture/reader';
 import type { RawFrame } from '../../capture/frame';
-import { Analyzer } from '../../decoders/analyzer';
+import { Analyzer, expectedFramesForBytes } from '../../decoders/analyzer';
 import type { FrameCategory } from '../../decoders/frame-summary';
 import { EVENT_KINDS } from '../../decoders/timeline';
 import { compileFilter, filterMask, FilterError, type FilterColumns } from '../filter/filter';
@@ -98,7 +98,7 @@ class Session {
     const info = this.reader.info;
     if (!this.an) {
       this.an = new Analyzer({ fileName: this.name, format: info.format ?? 'pcap', compressed: info.compressed,
-        expectedFrames: this.live ? 4096 : Math.max(4096, Math.round(this.size / 600)) });
+        expectedFrames: this.live ? 4096 : expectedFramesForBytes(this.size) });
     }
     while (this.secretsSeen < info.secrets.length) this.an.addSecrets(info.secrets[this.secretsSeen++]);
     const base = this.an.model.frames.count;
@@ -137,7 +137,7 @@ class Session {
     const tl = this.an!.model.timeline;
     const kind = EVENT_KINDS[tl.kind[e]];
     if (kind !== 'tcp.syn_sent' && kind !== 'tcp.syn_ack_sent' && kind !== 'tcp.handshake_completed') return;
-    const conv = tl.conversation[e];
+    const conv = tl.conversationOf(e);
     if (conv < 0) return;
     let hs = this.handshakes.get(conv);
     if (!hs) this.handshakes.set(conv, (hs = { syn: 0, synAck: 0, ack: 0 }));
@@ -181,17 +181,18 @@ class Session {
         transfer.push(c.buffer as ArrayBuffer);
         return c;
       };
+      const ends = f.endpointColumns(a, b), len = f.originalLengths(a, b);
+      transfer.push(ends.src.buffer, ends.dst.buffer, ends.srcPort.buffer, ends.dstPort.buffer, len.buffer);
       frames = {
-        from: a, count: b - a, time: cut(f.time), src: cut(f.srcHost), dst: cut(f.dstHost), srcPort: cut(f.srcPort),
-        dstPort: cut(f.dstPort), conv: cut(f.conversation), dir: cut(f.dir), cat: cut(this.extra.cat),
-        marks: cut(this.extra.marks), len: cut(f.originalLength), proto: cut(f.proto),
+        from: a, count: b - a, time: cut(f.time), ...ends, conv: cut(f.conversation), dir: cut(f.dir),
+        cat: cut(this.extra.cat), marks: cut(this.extra.marks), len, proto: cut(f.proto),
       };
       this.sentFrames = b;
     }
     let events: EventBatch | null = null;
     if (tl.count > this.sentEvents) {
       const a = this.sentEvents, b = tl.count;
-      const kind = tl.kind.slice(a, b), frame = tl.frame.slice(a, b), conv = tl.conversation.slice(a, b);
+      const kind = tl.kind.slice(a, b), frame = tl.frame.slice(a, b), conv = tl.conversations(a, b);
       transfer.push(kind.buffer, frame.buffer, conv.buffer);
       events = { from: a, count: b - a, kind, frame, conv };
       this.sentEvents = b;
@@ -249,24 +250,24 @@ class Session {
     missing.sort((a, b) => a - b);
     let i = 0;
     while (i < missing.length) {
-      const start = f.fileOffset[missing[i] - 1];
+      const start = f.fileOffsetOf(missing[i] - 1);
       let j = i;
       while (j + 1 < missing.length) {
         const next = missing[j + 1] - 1;
-        const end = f.fileOffset[next] + f.capturedLength[next] + 64;
-        if (end - start > 2 << 20 || f.fileOffset[next] < start) break;
+        const end = f.fileOffsetOf(next) + f.capturedLengthOf(next) + 64;
+        if (end - start > 2 << 20 || f.fileOffsetOf(next) < start) break;
         j++;
       }
       const last = missing[j] - 1;
-      const length = f.fileOffset[last] + f.capturedLength[last] + 64 - start;
+      const length = f.fileOffsetOf(last) + f.capturedLengthOf(last) + 64 - start;
       const buf = await readRange(start, length);
       if (buf) {
         for (let k = i; k <= j; k++) {
           const row = missing[k] - 1;
-          const rel = f.fileOffset[row] - start;
+          const rel = f.fileOffsetOf(row) - start;
           const rec = buf.subarray(rel);
-          const at = locatePacketData(rec, this.reader.info.format!, f.capturedLength[row]);
-          if (at >= 0) out.set(missing[k], this.frameOf(missing[k], rec.subarray(at, at + f.capturedLength[row])));
+          const at = locatePacketData(rec, this.reader.info.format!, f.capturedLengthOf(row));
+          if (at >= 0) out.set(missing[k], this.frameOf(missing[k], rec.subarray(at, at + f.capturedLengthOf(row))));
         }
       }
       i = j + 1;
@@ -278,8 +279,8 @@ class Session {
     const row = n - 1, x = this.extra, f = this.an!.model.frames;
     return {
       index: n, timestamp: x.tsSec[row] + x.tsNsec[row] / 1e9, tsSec: x.tsSec[row], tsNsec: x.tsNsec[row],
-      linkType: x.linkType[row], bytes, originalLength: f.originalLength[row], interface: x.iface[row],
-      fileOffset: f.fileOffset[row],
+      linkType: x.linkType[row], bytes, originalLength: f.originalLengthOf(row), interface: x.iface[row],
+      fileOffset: f.fileOffsetOf(row),
     };
   }
 
@@ -288,8 +289,9 @@ class Session {
     const m = this.an!.model, f = m.frames, row = n - 1;
     const conv = f.conversation[row];
     const proto = conv >= 0 ? m.conversations[conv]?.protocol.toUpperCase() : 'Frame';
-    const ports = f.srcPort[row] || f.dstPort[row] ? ` ${f.srcPort[row]} → ${f.dstPort[row]}` : '';
-    return `${proto}${ports} Len=${f.originalLength[row]}`;
+    const sp = f.srcPortOf(row), dp = f.dstPortOf(row);
+    const ports = sp || dp ? ` ${sp} → ${dp}` : '';
+    return `${proto}${ports} Len=${f.originalLengthOf(row)}`;
   }
 
   async labels(numbers: Int32Array): Promise<string[]> {
@@ -356,9 +358,9 @@ class Session {
     const an = this.an;
     if (!an) return { mask: null, error: null, matches: 0 };
     const m = an.model, f = m.frames, tl = m.timeline;
+    const ends = f.endpointColumns();
     const cols: FilterColumns = {
-      count: f.count, time: f.time, len: f.originalLength, proto: f.proto, src: f.srcHost, dst: f.dstHost,
-      srcPort: f.srcPort, dstPort: f.dstPort, conv: f.conversation, hosts: m.hosts, hostNames: this.liveHostNames(),
+      count: f.count, time: f.time, len: f.originalLengths(), proto: f.proto, ...ends, conv: f.conversation, hosts: m.hosts, hostNames: this.liveHostNames(),
       convs: m.conversations, eventCount: tl.count, eventKind: tl.kind, eventFrame: tl.frame,
     };
     try {

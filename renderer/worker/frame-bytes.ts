@@ -4,7 +4,7 @@
 //    gzip-compressed file (its offsets are in the decompressed stream, so they cannot be re-read cheaply) and for
 //    uncompressed files up to KEEP_LIMIT; memory use is the captured bytes plus a few bytes per frame.
 //  - reread: for bigger uncompressed files only offsets are kept; the worker asks the UI thread for the bytes at
-//    model.frames.fileOffset and finds the packet data inside the record (locatePacketData).
+//    model.frames.fileOffsetOf(row) and finds the packet data inside the record (locatePacketData).
 // A compressed file larger than KEEP_LIMIT keeps the bytes of its first frames only; later frames get labels built
 // from the frame columns (endpoints, length) and a note in the details pane.
 

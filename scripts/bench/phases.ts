@@ -1,11 +1,12 @@
 // The in-process measurements, each run in its own child process (so that its peak RSS is its own): reading only,
-// reading + wire decoding of every layer, and the full analysis.
+// reading + wire decoding of every layer, the TCP analysis alone (Analyzer scope 'tcp') and the full analysis.
 import { readCaptureFileSync } from '../../capture/node-file-source';
-import { Analyzer } from '../../decoders/analyzer';
+import { Analyzer, expectedFramesForBytes } from '../../decoders/analyzer';
 import { PacketDecoder } from '../../decoders/decode';
+import { statSync } from 'node:fs';
 import { vmHwmKb } from './proc';
 
-export type PhaseName = 'read' | 'decode' | 'analyze';
+export type PhaseName = 'read' | 'decode' | 'analyze' | 'tcp';
 
 export interface PhaseResult {
   phase: PhaseName;
@@ -37,6 +38,10 @@ export interface RetainedMemory {
   heapDeltaBytes: number;
   modelBytesPerPacket: number;
   heapBytesPerPacket: number;
+  /** The per-frame and per-event columns (frames + timeline) per packet: what grows with every packet. */
+  columnBytesPerPacket: number;
+  /** Everything else the heap kept (conversation objects, per-conversation analysis state, tables) per conversation. */
+  heapBytesPerConversation: number;
 }
 
 /** Rough size of one Conversation object with its two endpoint strings, bytes array and notes. */
@@ -85,7 +90,8 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
   } else {
     gc();
     const m0 = process.memoryUsage();
-    const an = new Analyzer({ fileName: file });
+    const an = new Analyzer({ fileName: file, scope: phase === 'tcp' ? 'tcp' : 'all',
+      expectedFrames: expectedFramesForBytes(statSync(file).size) });
     const t0 = performance.now();
     info = readCaptureFileSync(file, (batch) => {
       an.push(batch);
@@ -103,10 +109,13 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
     const conversationsEstimate = model.conversations.length * CONVERSATION_BYTES;
     const modelBytes = framesBytes + timelineBytes + conversationsEstimate;
     const heapDeltaBytes = (m1.heapUsed + m1.arrayBuffers) - (m0.heapUsed + m0.arrayBuffers);
+    const conversations = model.conversations.length;
     retained = {
-      modelBytes, framesBytes, timelineBytes, conversations: model.conversations.length, conversationsEstimate,
+      modelBytes, framesBytes, timelineBytes, conversations, conversationsEstimate,
       timelineEvents: model.timeline.count, heapDeltaBytes,
       modelBytesPerPacket: frames ? modelBytes / frames : 0, heapBytesPerPacket: frames ? heapDeltaBytes / frames : 0,
+      columnBytesPerPacket: frames ? (framesBytes + timelineBytes) / frames : 0,
+      heapBytesPerConversation: conversations ? (heapDeltaBytes - framesBytes - timelineBytes) / conversations : 0,
     };
     let tcpConversations = 0, quic = 0;
     for (const c of model.conversations) {

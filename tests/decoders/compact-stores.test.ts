@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { EndpointPairTable } from '../../decoders/udp-conversations';
 import { Timeline } from '../../decoders/timeline';
+import { FrameIndex } from '../../decoders/model';
 import { DnsMessageLog } from '../../decoders/dns/message-log';
 import { parseDnsMessage } from '../../decoders/dns/message';
 
@@ -47,6 +48,117 @@ describe('Timeline refs', () => {
     expect(tl.get(302).ref).toBeUndefined();
     expect(tl.eventsOfFrame(5)[0].ref).toEqual({ rebuilt: 40 });
     expect(tl.refs.size).toBe(334);
+  });
+});
+
+describe('Timeline facts', () => {
+  it('gives back every a/b value exactly, int32 or not, before and after compact()', () => {
+    const tl = new Timeline(16);
+    const values = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), -(2 ** 31) + 1, 2 ** 31, 2 ** 32 - 1, 0.000123, -2.5, 1e15,
+      NaN, Infinity, 65535, 1460];
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const a = values[i % values.length], b = values[(i * 7 + 3) % values.length] * (i % 2 ? 1 : 3);
+      pairs.push([a, b]);
+      tl.push('tcp.data', i + 1, i % 5, i % 3, a, b);
+    }
+    const check = () => pairs.forEach(([a, b], i) => {
+      expect(tl.aOf(i)).toBe(a);
+      expect(tl.bOf(i)).toBe(b);
+      expect(tl.get(i)).toMatchObject({ frame: i + 1, conversation: i % 5, dir: i % 3 });
+    });
+    check();
+    const before = tl.retainedBytes();
+    tl.compact();
+    expect(tl.retainedBytes()).toBeLessThan(before);
+    check();
+    tl.push('tcp.fin', 5001, 1, 0, 2 ** 33, 7); // appending after compact() still works
+    expect([tl.aOf(5000), tl.bOf(5000), tl.count]).toEqual([2 ** 33, 7, 5001]);
+  });
+});
+
+describe('Timeline conversations and directions', () => {
+  it('gives back each event\'s own conversation and direction, derived from its frame or kept when different', () => {
+    let s = 5;
+    const rnd = (n: number) => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 8) % n; };
+    const frames = new FrameIndex(16);
+    const tl = new Timeline(16);
+    tl.attachFrames(frames);
+    const want: [number, number][] = [];
+    for (let row = 0; row < 3000; row++) {
+      frames.add();
+      const conv = rnd(10) - 1, dir = conv < 0 ? 2 : rnd(2);
+      const events = row === 1500 ? 300 : rnd(4); // one frame with more events than the pending room
+      for (let k = 0; k < events; k++) {
+        const own = rnd(6) === 0 ? [rnd(10) - 1, rnd(3)] : [conv, dir]; // some events belong elsewhere
+        const frame = rnd(8) === 0 ? Math.max(1, row - rnd(5)) : row + 1; // some are stamped on an earlier frame
+        tl.push('tcp.data', Math.max(frame, tl.count ? tl.frame[tl.count - 1] : 0), own[0], own[1]);
+        want.push([own[0], own[1]]);
+        // readable before the frame's columns are set
+        expect([tl.conversationOf(tl.count - 1), tl.dirOf(tl.count - 1)]).toEqual(own);
+      }
+      frames.setPacket(row, row * 100, 60, 60, conv, dir, 1, 2, 3, 4);
+      tl.seal();
+    }
+    tl.push('dns.timeout', 3000, 4, 1); // pushed at the end of the input, sealed by compact()
+    want.push([4, 1]);
+    const check = () => {
+      want.forEach(([c, d], i) => expect([tl.conversationOf(i), tl.dirOf(i), tl.get(i).conversation]).toEqual([c, d, c]));
+      expect(Array.from(tl.conversations())).toEqual(want.map((w) => w[0]));
+      expect(Array.from(tl.conversations(100, 200))).toEqual(want.slice(100, 200).map((w) => w[0]));
+    };
+    check();
+    tl.compact();
+    check();
+  });
+
+  it('keeps every event\'s own values without a frame index', () => {
+    const tl = new Timeline(16);
+    for (let i = 0; i < 500; i++) tl.push('udp.datagram', i + 1, i % 9 - 1, i % 3);
+    for (let i = 0; i < 500; i++) expect([tl.conversationOf(i), tl.dirOf(i)]).toEqual([i % 9 - 1, i % 3]);
+  });
+});
+
+describe('FrameIndex', () => {
+  it('gives back every frame\'s offset, lengths and endpoints as set, whatever was derived or kept sparse', () => {
+    let s = 11;
+    const rnd = (n: number) => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 8) % n; };
+    const f = new FrameIndex(16);
+    // conversation id -> [client host, server host, client port, server port]
+    const convs = Array.from({ length: 40 }, (_, i) => [i % 7, 7 + (i % 5), 1024 + i, i % 2 ? 443 : 53]);
+    type Row = { off: number; cap: number; orig: number; conv: number; dir: number; ends: number[] };
+    const rows: Row[] = [];
+    let off = 2 ** 32 - 5000;
+    for (let row = 0; row < 20000; row++) {
+      const kind = rnd(20);
+      const conv = kind === 0 ? -1 : rnd(40);
+      const dir = conv < 0 ? 2 : kind === 1 ? 2 : rnd(2);
+      const c = conv < 0 ? [rnd(3) - 1, rnd(3) - 1, 0, 0] : convs[conv];
+      let ends = dir === 1 ? [c[1], c[0], c[3], c[2]] : [c[0], c[1], c[2], c[3]];
+      if (kind === 2) ends = [ends[0], ends[1], ends[2] + 1, ends[3]]; // a migrated path: differs from its conversation
+      const cap = kind === 3 ? 65535 + rnd(200000) : kind === 4 ? 65535 : 40 + rnd(1500);
+      const orig = kind === 5 ? cap + 1 + rnd(9000) : cap;
+      f.add();
+      f.setPacket(row, off, cap, orig, conv, dir, ends[0], ends[1], ends[2], ends[3]);
+      rows.push({ off, cap, orig, conv, dir, ends });
+      off += 16 + cap;
+    }
+    const check = () => {
+      const cols = f.endpointColumns(), lens = f.originalLengths();
+      rows.forEach((r, i) => {
+        expect([f.fileOffsetOf(i), f.capturedLengthOf(i), f.originalLengthOf(i), f.conversation[i], f.dir[i]])
+          .toEqual([r.off, r.cap, r.orig, r.conv, r.dir]);
+        expect([f.srcHostOf(i), f.dstHostOf(i), f.srcPortOf(i), f.dstPortOf(i)]).toEqual(r.ends);
+        expect([cols.src[i], cols.dst[i], cols.srcPort[i], cols.dstPort[i], lens[i]]).toEqual([...r.ends, r.orig]);
+      });
+      const part = f.endpointColumns(500, 700);
+      expect(Array.from(part.srcPort)).toEqual(rows.slice(500, 700).map((r) => r.ends[2]));
+    };
+    check();
+    const before = f.retainedBytes();
+    f.compact();
+    expect(f.retainedBytes()).toBeLessThanOrEqual(before);
+    check();
   });
 });
 

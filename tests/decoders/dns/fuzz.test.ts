@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationTable, HostTable } from '../../../decoders/conversations';
 import { DnsAnalyzer } from '../../../decoders/dns/analyzer';
-import { parseDnsMessage } from '../../../decoders/dns/message';
+import { parseDnsMessage, scanDnsMessage } from '../../../decoders/dns/message';
+import { ipv4String } from '../../../decoders/wire/addresses';
 import type { DecodedPacket } from '../../../decoders/packet';
 import { Timeline } from '../../../decoders/timeline';
 import { needShared } from '../../support/require';
@@ -35,6 +36,26 @@ function check(b: Uint8Array): void {
     expect(r.name.length).toBeLessThanOrEqual(255 * 4);
   }
   parseDnsMessage(b, { mdns: true });
+  // the analyzer's first pass reads the same values as the full parse, wherever the message stops
+  for (const mdns of [false, true]) {
+    const full = parseDnsMessage(b, { mdns });
+    const q = full.questions[0];
+    const scan = scanDnsMessage(b, mdns);
+    // an A record's address comes as a number: its text is the full parse's
+    for (const r of scan.answers) {
+      if (r.v4 !== undefined) {
+        expect(r.data).toBeUndefined();
+        r.data = ipv4String(Uint8Array.of(r.v4 >>> 24, r.v4 >>> 16, r.v4 >>> 8, r.v4), 0);
+        delete r.v4;
+      }
+    }
+    expect(scan).toEqual({
+      id: full.id, response: full.response, rcode: full.rcode, hasQuestion: !!q, qname: q?.name ?? '',
+      qtype: q?.type ?? 0,
+      answers: full.answers.filter((r) => r.type === 1 || r.type === 5 || r.type === 28)
+        .map((r) => ({ name: r.name, type: r.type, data: r.data })),
+    });
+  }
 }
 
 const own = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDnsMessage } from '../../../decoders/dns/message';
+import { DnsMessageLog } from '../../../decoders/dns/message-log';
 import { formatLabel, NAME_LOOP, NAME_TOO_LONG, readName } from '../../../decoders/dns/name';
 import { ascii, dname, header, labels, opt, ptr, question, rr, u16, u32 } from './build';
 
@@ -199,5 +200,27 @@ describe('records', () => {
     const m = parseDnsMessage(B([...header({ qd: 65535, an: 65535 }), ...question(dname('a.b'))]));
     expect(m.questions.length).toBe(1);
     expect(m.cut).toBe(true);
+  });
+});
+
+describe('DnsMessageLog', () => {
+  it('stores a message repeated under another id once, and gives each back with its own id', () => {
+    const q = (id: number, name: string) => Uint8Array.from([...header({ id, qd: 1 }), ...question(dname(name))]);
+    const log = new DnsMessageLog();
+    const msgs = [q(1, 'a.example'), q(2, 'a.example'), q(3, 'b.example'), q(2, 'a.example'), Uint8Array.of(7)];
+    msgs.forEach((m, i) => log.add(i + 1, 'udp', 'dns', m));
+    const before = log.retainedBytes();
+    log.compact();
+    expect(log.retainedBytes()).toBeLessThan(before);
+    msgs.forEach((m, i) => {
+      if (m.length >= 2) expect(log.parse(i).message).toEqual(parseDnsMessage(m));
+    });
+    expect(log.toJson().map((r) => [r.frame, r.id, r.questions[0]?.name])).toEqual([
+      [1, 1, 'a.example'], [2, 2, 'a.example'], [3, 3, 'b.example'], [4, 2, 'a.example'], [5, 0, undefined],
+    ]);
+    // rows added after compact() still work
+    log.add(6, 'tcp', 'dns', q(9, 'a.example'));
+    expect(log.parse(5).message.id).toBe(9);
+    expect(log.parse(5).transport).toBe('tcp');
   });
 });

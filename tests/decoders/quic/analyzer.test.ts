@@ -99,6 +99,24 @@ describe('a QUIC v1 handshake', () => {
     expect(ev[8].b).toBe(1 + 8 + 30);
   });
 
+  it('builds the facts of Handshake and first 1-RTT packets from the packet log, keys in the usual order', () => {
+    const ev = events(r.timeline);
+    // built when read (after finish()), the same as the objects the other packets keep
+    expect(Object.keys(ev[2].ref as object)).toEqual(['packetType', 'header', 'dcid', 'length', 'indexInDatagram',
+      'decrypted', 'version', 'versionName', 'scid']);
+    expect(ev[2].ref).toEqual({ packetType: 'handshake', header: 'long', dcid: CCID, length: ev[2].b, indexInDatagram: 1,
+      decrypted: false, version: '0x00000001', versionName: (ev[0].ref as QuicPacketRef).versionName, scid: SCID });
+    expect(ev[4].ref).toMatchObject({ packetType: 'handshake', dcid: SCID, scid: CCID, indexInDatagram: 1 });
+    // a 1-RTT packet coalesced after the long ones, and the first one of the server (a datagram of its own)
+    expect(ev[5].ref).toEqual({ packetType: '1rtt', header: 'short', dcid: SCID, length: ev[5].b, indexInDatagram: 2,
+      decrypted: false });
+    expect(ev[7].ref).toEqual({ packetType: '1rtt', header: 'short', dcid: CCID, length: ev[7].b, indexInDatagram: 0,
+      decrypted: false });
+    expect(Object.keys(ev[5].ref as object)).toEqual(['packetType', 'header', 'dcid', 'length', 'indexInDatagram',
+      'decrypted']);
+    expect(r.timeline.get(2).ref).not.toBe(r.timeline.get(2).ref); // a fresh object per read: no reader can change another's
+  });
+
   it('decodes the client\'s transport parameters and fingerprints the ClientHello', () => {
     const ref = events(r.timeline)[0].ref as QuicPacketRef;
     expect(ref.transportParameters).toMatchObject({ max_idle_timeout: 30000, initial_max_data: 1 << 20, initial_source_connection_id: CCID });

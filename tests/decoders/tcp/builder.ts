@@ -131,7 +131,8 @@ export interface Run {
 }
 
 /** Runs the segments through a fresh TcpAnalyzer. */
-export function analyze(segs: Seg[], opts: { sink?: TcpStreamSink; streamMode?: StreamMode } = {}): Run {
+/** `finish: false` leaves the input open (finish() ends it: packets after it are not analysed). */
+export function analyze(segs: Seg[], opts: { sink?: TcpStreamSink; streamMode?: StreamMode; finish?: boolean } = {}): Run {
   const table = new ConversationTable(new HostTable());
   const timeline = new Timeline();
   const analyzer = new TcpAnalyzer({ timeline, conversations: table, sink: opts.sink, streamMode: opts.streamMode });
@@ -141,7 +142,7 @@ export function analyze(segs: Seg[], opts: { sink?: TcpStreamSink; streamMode?: 
     dir.push(analyzer.lastDir);
     flags.push(tcpAnalysisNames(analyzer.lastFlags));
   }
-  analyzer.finish();
+  if (opts.finish !== false) analyzer.finish();
   const events: TimelineEvent[] = [];
   for (let i = 0; i < timeline.count; i++) events.push(timeline.get(i));
   return { analyzer, timeline, table, flags, conv, dir, events };

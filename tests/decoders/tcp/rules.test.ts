@@ -238,10 +238,11 @@ describe('ICMP errors quoting TCP', () => {
   }
 
   it('numbers a stream for a fully quoted header, none for an 8-byte quote, and lists only streams with TCP frames', () => {
-    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }]);
+    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }], { finish: false });
     expect(run.analyzer.onIcmpError(icmpError(8))).toBe(-1);
     const id = run.analyzer.onIcmpError(icmpError(20));
     expect(run.table.list[id].tcpStream).toBe(1);
+    run.analyzer.finish();
     expect(run.analyzer.toJson().map((j) => j.stream)).toEqual([0]);
   });
 });
@@ -266,7 +267,7 @@ describe('robustness', () => {
       const json = run.analyzer.toJson();
       expect(json.reduce((n, j) => n + j.frames, 0)).toBe(segs.length);
       expect(delivered).toBeGreaterThan(0);
-      for (let i = 0; i < run.timeline.count; i++) expect(Number.isFinite(run.timeline.a[i]) && Number.isFinite(run.timeline.b[i])).toBe(true);
+      for (let i = 0; i < run.timeline.count; i++) expect(Number.isFinite(run.timeline.aOf(i)) && Number.isFinite(run.timeline.bOf(i))).toBe(true);
     }
   });
 });
@@ -286,19 +287,46 @@ describe('TCP headers the wire decoder rejects', () => {
     [0, 5, 0, 80, 0, 0, 0, 7, 0, 0, 0, 1, offsetByte, flags, 3, 232, 0, 0, 0, 0];
 
   it('gives a bogus header a stream number, counts its bytes, and shows no flags', () => {
-    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }]);
+    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }], { finish: false });
     const id = run.analyzer.onUndecodedTcp(raw(2, header(0x30, 0x10), 8), 0.001);
     expect(run.analyzer.lastFlags).toBe(0);
     expect(run.table.list[id].tcpStream).toBe(1);
+    run.analyzer.finish();
     const j = run.analyzer.toJson()[1];
     expect(j).toMatchObject({ stream: 1, firstFrame: 2, frames: 1, bytes: { client: 16, server: 0 } }); // 28 - 12
   });
 
   it('counts the FIN of a header longer than its segment, and ignores a header cut under 16 bytes', () => {
-    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }]);
+    const run = analyze([{ from: 'c', flags: 'S', seq: 1000, t: 0 }], { finish: false });
     run.analyzer.onUndecodedTcp(raw(2, header(0xf0, 0x11), 4), 0.001);
     expect(run.analyzer.toJson()[1].fin).toEqual({ client: [2], server: [] });
     const cut = raw(3, header(0x50, 0x10).slice(0, 15));
     expect(run.analyzer.onUndecodedTcp(cut, 0.002)).toBe(-1);
+  });
+});
+
+describe('after finish()', () => {
+  it('reports the same facts from the compacted state, and ignores later packets without throwing', () => {
+    const segs = [
+      { from: 'c' as const, flags: 'S', seq: 1000, t: 0, ws: 7, mss: 1460 },
+      { from: 's' as const, flags: 'SA', seq: 5000, ack: 1001, t: 0.01, ws: 8 },
+      { from: 'c' as const, flags: 'A', seq: 1001, ack: 5001, t: 0.02 },
+      { from: 'c' as const, flags: 'PA', seq: 1001, ack: 5001, len: 100, t: 0.03 },
+      { from: 's' as const, flags: 'A', seq: 5001, ack: 1101, t: 0.04 },
+      { from: 'c' as const, flags: 'FA', seq: 1101, ack: 5001, t: 0.05 },
+      { from: 's' as const, flags: 'RA', seq: 5001, ack: 1102, t: 0.06 },
+    ];
+    const live = analyze(segs, { finish: false });
+    const done = analyze(segs);
+    const id = done.conv[0];
+    expect(done.analyzer.toJson()).toEqual(live.analyzer.toJson());
+    expect(done.analyzer.details(id)).toEqual(live.analyzer.details(id));
+    for (const dir of [0, 1] as const) {
+      expect(done.analyzer.relativeSeq(id, dir, 123456)).toBe(live.analyzer.relativeSeq(id, dir, 123456));
+      expect(done.analyzer.relativeAck(id, dir, 123456)).toBe(live.analyzer.relativeAck(id, dir, 123456));
+      expect(done.analyzer.windowBytes(id, dir, 1000, false)).toBe(live.analyzer.windowBytes(id, dir, 1000, false));
+    }
+    expect(done.analyzer.details(id + 1)).toBeUndefined();
+    expect(done.analyzer.relativeSeq(-1, 0, 5)).toBe(5);
   });
 });

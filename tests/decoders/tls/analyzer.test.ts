@@ -188,3 +188,47 @@ describe('TlsAnalyzer: alerts, plain text, key log', () => {
     expect(events().find((e) => e.kind === 'tls.certificate_request')!.ref).toMatchObject({ authorities: ['C=DE, O=Acme, CN=acme.test'] });
   });
 });
+
+describe('TlsAnalyzer: facts and JSON rows of repeated handshakes', () => {
+  it('gives every connection its own values, in the same key order, before and after finish()', () => {
+    const timeline = new Timeline();
+    const conversations = new ConversationTable(new HostTable());
+    const tls = new TlsAnalyzer({ timeline, conversations });
+    const variants = [
+      { sni: 'a.example', alpn: ['h2', 'http/1.1'], v13: true },
+      { sni: 'b.example', alpn: ['h2', 'http/1.1'], v13: true },
+      { sni: 'a.example', alpn: ['http/1.1'], v13: false },
+      { sni: 'c.example', alpn: ['h2', 'http/1.1'], v13: true },
+    ];
+    let frame = 1;
+    for (let i = 0; i < 12; i++) {
+      const v = variants[i % variants.length];
+      const conv = conversations.open('tcp', '10.0.0.1', 40000 + i, '10.0.0.2', 443, frame, i);
+      const exts = [sniExt(v.sni), alpnExt(v.alpn), ...(v.v13 ? [supportedVersionsExt([0x0304, 0x0303]), keyShareExt([0x001d])] : [])];
+      tls.onData(conv, 0, B(record(22, hs(1, clientHelloBody({ ciphers: [0x1301, 0xc02f], extensions: exts })))), frame++, i);
+      const sExts = v.v13 ? [ext(43, u16(0x0304)), serverKeyShareExt(0x001d)] : [alpnExt(['http/1.1'])];
+      tls.onData(conv, 1, B(record(22, hs(2, serverHelloBody({ cipher: v.v13 ? 0x1301 : 0xc02f, extensions: sExts })))),
+        frame++, i + 0.01);
+      if (v.v13) tls.onData(conv, 0, B(record(23, new Array(40).fill(1))), frame++, i + 0.02);
+    }
+    const snapshot = () => JSON.stringify({
+      json: tls.toJson(),
+      refs: Array.from({ length: timeline.count }, (_, i) => [timeline.get(i).kind, Object.keys(timeline.get(i).ref ?? {}),
+        timeline.get(i).ref]),
+    });
+    const before = snapshot();
+    tls.finish();
+    expect(snapshot()).toBe(before);
+    const hellos = Array.from({ length: timeline.count }, (_, i) => timeline.get(i))
+      .filter((e) => e.kind === 'tls.client_hello').map((e) => e.ref as { sni: string; alpn: string[] });
+    expect(hellos.map((h) => h.sni)).toEqual(Array.from({ length: 12 }, (_, i) => variants[i % 4].sni));
+    expect(Object.keys(hellos[0])).toEqual(['sni', 'alpn', 'versions', 'legacyVersion', 'cipherSuites', 'groups',
+      'keyShareGroups', 'ja3', 'ja4', 'sslv2', 'attempt', 'resumption', 'earlyData']);
+    const done = Array.from({ length: timeline.count }, (_, i) => timeline.get(i))
+      .filter((e) => e.kind === 'tls.handshake_completed').map((e) => e.ref as HandshakeCompletedFacts);
+    expect(done.map((d) => [d.sni, d.duration])).toEqual(
+      [0, 1, 3, 4, 5, 7, 8, 9, 11].map((i) => [variants[i % 4].sni, expect.closeTo(0.02, 9)]));
+    expect(tls.toJson()[0]).toEqual({ frame: 1, tcpStream: 0, type: 'client_hello', sni: 'a.example',
+      alpn: ['h2', 'http/1.1'], supportedVersions: ['0x0304', '0x0303'], ja3: expect.any(String), ja4: expect.any(String) });
+  });
+});
