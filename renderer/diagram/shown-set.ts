@@ -128,6 +128,100 @@ export function timeOfY(s: Pick<ShownSet, 'count' | 't' | 'y'>, y: number): numb
   return s.t[k] + ((y - s.y[k]) / (s.y[k + 1] - s.y[k])) * (s.t[k + 1] - s.t[k]);
 }
 
+type Base = Pick<ShownSet, 'count' | 't' | 'y' | 'timeScale' | 'rowsPerSecond'>;
+
+/**
+ * yOfTime(s, time) for a time at or before shown frame k's, or any value <= `floor` when that is <= `floor` (the
+ * caller clamps the slant there). Searches outwards from k: with the clamp that touches a few rows, where a binary
+ * search over the whole set did not (two per frame were a third of a rebuild).
+ */
+function yBefore(s: Base, k: number, time: number, floor: number): number {
+  const t = s.t, y = s.y;
+  if (!(time < t[k]) || time <= t[0]) return yOfTime(s, time);
+  // Last index j < k with t[j] <= time or y[j] <= floor (the predicate grows with j's distance from k): gallop, then
+  // bisect.
+  let hi = k, step = 1, lo = k - 1;
+  while (lo >= 0 && t[lo] > time && y[lo] > floor) {
+    hi = lo;
+    lo = k - (step *= 2);
+  }
+  if (lo < 0) {
+    if (t[0] > time && y[0] > floor) return yOfTime(s, time);
+    lo = 0;
+  }
+  // t[lo] <= time or y[lo] <= floor; neither at hi.
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] > time && y[mid] > floor) hi = mid; else lo = mid;
+  }
+  if (t[lo] > time) return y[lo]; // y[lo] <= floor: the answer is no higher
+  const dt = t[lo + 1] - t[lo];
+  return dt <= 0 ? y[lo] : y[lo] + ((time - t[lo]) / dt) * (y[lo + 1] - y[lo]);
+}
+
+/** yOfTime(s, time) for a time at or after shown frame k's, or any value >= `ceil` when that is >= `ceil`. */
+function yAfter(s: Base, k: number, time: number, ceil: number): number {
+  const t = s.t, y = s.y, n = s.count;
+  if (time < t[k] || time <= t[0] || time >= t[n - 1]) return yOfTime(s, time);
+  // First index j > k with t[j] > time or y[j] >= ceil.
+  let lo = k, step = 1, hi = k + 1;
+  while (hi < n && t[hi] <= time && y[hi] < ceil) {
+    lo = hi;
+    hi = k + (step *= 2);
+  }
+  if (hi >= n) {
+    if (t[n - 1] <= time && y[n - 1] < ceil) return yOfTime(s, time);
+    hi = n - 1;
+  }
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid] <= time && y[mid] < ceil) lo = mid; else hi = mid;
+  }
+  if (t[hi] <= time) return y[hi]; // y[hi] >= ceil
+  // t[lo] <= time < t[hi] = t[lo + 1]
+  const dt = t[hi] - t[lo];
+  return dt <= 0 ? y[lo] : y[lo] + ((time - t[lo]) / dt) * (y[hi] - y[lo]);
+}
+
+/** Ports seen at each of `keys` (busiest first, ties in order of first appearance), from one pass over the rows. */
+function portsOfKeys(keys: number[], n: number, srcKey: Int32Array, dstKey: Int32Array, rows: Int32Array,
+  srcPort: Uint16Array, dstPort: Uint16Array): Map<number, number[]> {
+  const slot = new Map<number, number>();
+  keys.forEach((key, i) => slot.set(key, i));
+  const maxKey = keys.length ? Math.max(...keys) : -1;
+  const slotOf = new Int32Array(maxKey + 1).fill(-1);
+  for (const [key, i] of slot) slotOf[key] = i;
+  const count: (Uint32Array | null)[] = keys.map(() => null), first: (Int32Array | null)[] = keys.map(() => null);
+  const seen = (i: number, port: number, at: number) => {
+    let c = count[i], fst = first[i];
+    if (!c || !fst) {
+      c = count[i] = new Uint32Array(65536);
+      fst = first[i] = new Int32Array(65536);
+    }
+    if (c[port]++ === 0) fst[port] = at;
+  };
+  for (let k = 0; k < n; k++) {
+    const a = srcKey[k], b = dstKey[k];
+    if (a <= maxKey && slotOf[a] >= 0) {
+      const p = srcPort[rows[k]];
+      if (p) seen(slotOf[a], p, 2 * k);
+    }
+    if (b <= maxKey && slotOf[b] >= 0) {
+      const p = dstPort[rows[k]];
+      if (p) seen(slotOf[b], p, 2 * k + 1);
+    }
+  }
+  const out = new Map<number, number[]>();
+  keys.forEach((key, i) => {
+    const c = count[i], fst = first[i];
+    const ports: number[] = [];
+    if (c && fst) for (let p = 1; p < 65536; p++) if (c[p]) ports.push(p);
+    if (c && fst) ports.sort((x, y) => c[y] - c[x] || fst[x] - fst[y]);
+    out.set(key, ports);
+  });
+  return out;
+}
+
 export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
   const f = data.frames;
   const convs = data.conversations;
@@ -147,29 +241,38 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
   // 2. Lanes: hosts (split by port for hosts that talk to themselves), busiest kept, the rest folded.
   const selfTalk = new Set<number>();
   for (const c of convs) if (c && c.clientHost === c.serverHost && wanted(c.id)) selfTalk.add(c.clientHost);
-  const keyOf = (host: number, port: number) => (selfTalk.has(host) ? host * 65536 + port : -(host + 1));
-  const keyIndex = new Map<number, number>();
+  // Endpoint → key: a typed-array slot per host (the common case; a Map per frame pair was most of a rebuild's time
+  // on big captures), a Map only for the (host, port) keys of hosts that talk to themselves.
+  const hostSlot = new Int32Array(data.hosts.length).fill(-1);
+  const portKeys = new Map<number, number>();
   const keyHost: number[] = [], keyPort: (number | null)[] = [], keyCount: number[] = [], keyFirst: number[] = [];
   /** Frames in which the key is the client side of its conversation. */
   const keyClient: number[] = [];
-  const keyPorts: Map<number, number>[] = [];
   const srcKey = new Int32Array(n), dstKey = new Int32Array(n);
+  const newKey = (host: number, port: number | null, k: number): number => {
+    keyHost.push(host);
+    keyPort.push(port);
+    keyCount.push(0);
+    keyClient.push(0);
+    keyFirst.push(k);
+    return keyHost.length - 1;
+  };
   const keyFor = (host: number, port: number, k: number, asClient: boolean): number => {
-    const key = keyOf(host, port);
-    let i = keyIndex.get(key);
-    if (i === undefined) {
-      i = keyHost.length;
-      keyIndex.set(key, i);
-      keyHost.push(host);
-      keyPort.push(selfTalk.has(host) ? port : null);
-      keyCount.push(0);
-      keyClient.push(0);
-      keyFirst.push(k);
-      keyPorts.push(new Map());
+    let i: number | undefined;
+    if (selfTalk.size && selfTalk.has(host)) {
+      const key = host * 65536 + port;
+      i = portKeys.get(key);
+      if (i === undefined) portKeys.set(key, (i = newKey(host, port, k)));
+    } else if (host < hostSlot.length) {
+      i = hostSlot[host];
+      if (i < 0) hostSlot[host] = i = newKey(host, null, k);
+    } else {
+      const key = -(host + 1);
+      i = portKeys.get(key);
+      if (i === undefined) portKeys.set(key, (i = newKey(host, null, k)));
     }
     keyCount[i]++;
     if (asClient) keyClient[i]++;
-    if (port) keyPorts[i].set(port, (keyPorts[i].get(port) ?? 0) + 1);
     return i;
   };
   for (let k = 0; k < n; k++) {
@@ -189,6 +292,7 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
     folded = byCount.slice(maxLanes - 2);
   }
   kept.sort((a, b) => a - b); // key ids are in order of first appearance (sender before receiver)
+  const keyPorts = portsOfKeys(kept, n, srcKey, dstKey, rows, f.srcPort, f.dstPort);
   const laneOfKey = new Int16Array(nKeys);
   const lanes: Lane[] = [];
   const foldedLane = (keys: number[], role: string) => {
@@ -209,7 +313,7 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
     const address = data.hosts[keyHost[key]] ?? '?';
     lanes.push({
       index, host: keyHost[key], port: keyPort[key], address, name: data.hostNames.get(address),
-      ports: [...keyPorts[key].entries()].sort((a, b) => b[1] - a[1]).map(([p]) => p), packets: keyCount[key],
+      ports: keyPorts.get(key)!, packets: keyCount[key],
     });
   }
   foldedLane(folded.filter((k) => !clientish(k)), 'server');
@@ -235,6 +339,8 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
 
   // 4. Travel times from handshakes.
   const travel = new Map<number, { a: number; b: number }>();
+  // Per conversation id, for the per-frame loop (NaN: no handshake timing).
+  const travelA = new Float64Array(convs.length).fill(NaN), travelB = new Float64Array(convs.length);
   const brackets: Bracket[] = [];
   for (const c of convs) {
     if (!c?.hs || !wanted(c.id) || !c.hs.syn || !c.hs.synAck || !c.hs.ack) continue;
@@ -242,17 +348,20 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
     const a = tsa - ts, b = ta - tsa;
     if (!(a >= 0 && b >= 0) || a + b > 30) continue;
     travel.set(c.id, { a, b });
+    travelA[c.id] = a;
+    travelB[c.id] = b;
   }
   const y0 = new Float64Array(n), y1 = new Float64Array(n), yDone = new Float64Array(n);
   let maxBack = 0, maxFwd = 0, done = -Infinity;
   for (let k = 0; k < n; k++) {
     const r = rows[k];
-    const tr = travel.get(f.conv[r]);
+    const conv = f.conv[r], dir = f.dir[r];
     let s = y[k], e = y[k];
-    if (tr && f.dir[r] <= 1) {
-      const [before, after] = f.dir[r] === 0 ? [tr.b / 2, tr.a / 2] : [tr.a / 2, tr.b / 2];
-      s = Math.min(y[k], yOfTime(base, t[k] - before));
-      e = Math.max(y[k], yOfTime(base, t[k] + after));
+    if (conv >= 0 && conv < travelA.length && travelA[conv] === travelA[conv] && dir <= 1) {
+      const a = travelA[conv], b = travelB[conv];
+      const before = dir === 0 ? b / 2 : a / 2, after = dir === 0 ? a / 2 : b / 2;
+      s = Math.min(y[k], yBefore(base, k, t[k] - before, y[k] - MAX_SLANT / 2));
+      e = Math.max(y[k], yAfter(base, k, t[k] + after, y[k] + MAX_SLANT));
     }
     // In dense captures a round trip spans hundreds of rows: cap the slant so the picture stays readable.
     if (s < y[k] - MAX_SLANT / 2) s = y[k] - MAX_SLANT / 2;

@@ -66,6 +66,8 @@ export class CaptureData {
   readonly frames = new FrameColumns();
   readonly events = new EventColumns();
   conversations: ConvSummary[] = [];
+  /** Conversations known so far (the list is sparse by id): counted here, not by filtering it on every render. */
+  convCount = 0;
   hosts: string[] = [];
   hostNames = new Map<string, string>();
   summary: CaptureSummary | null = null;
@@ -79,7 +81,10 @@ export class CaptureData {
     if (b.events) this.events.append(b.events);
     if (b.convs.length) {
       const list = this.conversations.slice();
-      for (const c of b.convs) list[c.id] = c;
+      for (const c of b.convs) {
+        if (!list[c.id]) this.convCount++;
+        list[c.id] = c;
+      }
       this.conversations = list;
     }
     if (b.hosts.names.length) {

@@ -3,6 +3,7 @@
 // bounded number in flight, so reading never runs far ahead of decoding and a busy UI thread does not starve it.
 import { CaptureData } from '../model/capture-data';
 import type { FrameDetails, FromWorker, ToWorker } from '../worker/protocol';
+import { MAX_READ_CHUNK } from '../../electron/ipc-contract';
 
 export interface ByteSource {
   name: string;
@@ -11,10 +12,14 @@ export interface ByteSource {
   close(): void;
 }
 
-export const CHUNK = 1 << 20;
-/** Chunks sent but not yet decoded: enough queued (~16 MiB, a few hundred ms of decoding) that a busy UI thread does
- *  not starve the worker. */
-const MAX_IN_FLIGHT = 16;
+/** The most one read may ask for in Electron; the browser's RangeReader fetches blocks of this size, so a chunk is one
+ *  fetched buffer, transferred without a copy. Fewer, bigger chunks also mean fewer acks for the UI thread. */
+export const CHUNK = MAX_READ_CHUNK;
+/** The first chunks are smaller so that the first diagram does not wait for a whole CHUNK to be decoded. */
+const FIRST_CHUNK = 1 << 20;
+/** Bytes sent but not yet decoded: enough queued (~0.3 s of decoding) that the UI thread's longest task while loading
+ *  (rebuilding the shown set of a million frames) does not leave the worker waiting. */
+const MAX_IN_FLIGHT_BYTES = 32 << 20;
 
 export interface Progress {
   bytesRead: number;
@@ -54,25 +59,20 @@ export class CaptureSession {
     const src = this.source;
     if (!src) return;
     let offset = 0;
-    let inFlight = 0;
     let wake: (() => void) | null = null;
-    this.onAck = () => {
-      inFlight--;
-      wake?.();
-    };
+    this.onAck = () => wake?.();
     try {
       if (src.size === 0) {
         this.send({ type: 'chunk', bytes: new ArrayBuffer(0), last: true });
         return;
       }
       while (offset < src.size && !this.closed) {
-        while (inFlight >= MAX_IN_FLIGHT && !this.closed) await new Promise<void>((r) => (wake = r));
-        const want = Math.min(CHUNK, src.size - offset);
+        while (offset - this.progress.bytesRead >= MAX_IN_FLIGHT_BYTES && !this.closed) await new Promise<void>((r) => (wake = r));
+        const want = Math.min(offset < CHUNK ? FIRST_CHUNK : CHUNK, src.size - offset);
         const bytes = await src.read(offset, want);
         if (this.closed) return;
         if (bytes.length === 0) break;
         offset += bytes.length;
-        inFlight++;
         const buf = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
           ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
         this.send({ type: 'chunk', bytes: buf, last: offset >= src.size }, [buf]);

@@ -249,6 +249,11 @@ export class Store {
   rebuild(): void {
     const s = this.session;
     if (!s) return;
+    // A rebuild now makes a scheduled one redundant (at the end of a load it cost another O(frames) pass).
+    if (this.rebuildTimer) {
+      clearTimeout(this.rebuildTimer);
+      this.rebuildTimer = null;
+    }
     this.lastRebuild = performance.now();
     const st = this.state;
     const shown = buildShownSet(s.data, {

@@ -56,10 +56,6 @@ export function App({ store }: { store: Store }) {
   const theme = useStore(store, (s) => s.theme);
   const presentation = useStore(store, (s) => s.presentation);
   const overlay = useStore(store, (s) => s.overlay);
-  const version = useStore(store, (s) => s.dataVersion);
-  const details = useStore(store, (s) => s.details);
-  const progress = useStore(store, (s) => s.progress);
-  const file = useStore(store, (s) => s.file);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -77,15 +73,22 @@ export function App({ store }: { store: Store }) {
   }, [store]);
 
   useEffect(() => {
-    pfTest.file = file?.name ?? null;
-    pfTest.framesLoaded = progress?.frames ?? 0;
-    pfTest.loadDone = progress?.done ?? false;
-    if (progress?.done && pfTest.loadWallMs === null) pfTest.loadWallMs = performance.now() - store.openedAt;
-    if (!progress?.done) pfTest.loadWallMs = null;
-    pfTest.workerMs = progress?.elapsedMs ?? null;
-    pfTest.detailsFrame = details?.frame ?? null;
-    pfTest.detailsLabel = details?.label ?? null;
-  }, [store, version, details, progress, file]);
+    // A plain subscription, not React state: selecting progress here re-rendered the whole (unmemoised) tree on
+    // every progress tick while loading, which kept the UI thread busy and slowed the decoder sharing its CPU.
+    const sync = () => {
+      const { file, progress, details } = store.state;
+      pfTest.file = file?.name ?? null;
+      pfTest.framesLoaded = progress?.frames ?? 0;
+      pfTest.loadDone = progress?.done ?? false;
+      if (progress?.done && pfTest.loadWallMs === null) pfTest.loadWallMs = performance.now() - store.openedAt;
+      if (!progress?.done) pfTest.loadWallMs = null;
+      pfTest.workerMs = progress?.elapsedMs ?? null;
+      pfTest.detailsFrame = details?.frame ?? null;
+      pfTest.detailsLabel = details?.label ?? null;
+    };
+    sync();
+    return store.subscribe(sync);
+  }, [store]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

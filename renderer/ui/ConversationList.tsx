@@ -1,7 +1,7 @@
 // The conversation list: TCP/UDP/QUIC conversations with endpoints, packets, bytes, duration and notable events.
 // Checkboxes choose what the diagram shows; a click jumps to the conversation. Virtualised (fixed row height), so
 // fifty thousand conversations cost what the visible ones cost.
-import { useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { ConvSummary } from '../worker/protocol';
 import { formatDuration } from '../diagram/layout';
 import { useStore, type Store } from '../state/store';
@@ -32,6 +32,20 @@ export function ConversationList({ store }: { store: Store }) {
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
   const listRef = useRef<HTMLDivElement>(null);
+  // A stable ref callback with a resize observer: an inline one ran on every render, and reading clientHeight there
+  // forced a layout per batch while loading.
+  const resizeObs = useRef<ResizeObserver | null>(null);
+  const measure = useCallback((el: HTMLDivElement | null) => {
+    listRef.current = el;
+    resizeObs.current?.disconnect();
+    resizeObs.current = null;
+    if (!el) return;
+    if (el.clientHeight) setHeight(el.clientHeight);
+    if (typeof ResizeObserver === 'function') {
+      resizeObs.current = new ResizeObserver(() => { if (el.clientHeight) setHeight(el.clientHeight); });
+      resizeObs.current.observe(el);
+    }
+  }, []);
   const data = store.session?.data;
 
   const convs = useMemo(() => {
@@ -45,7 +59,7 @@ export function ConversationList({ store }: { store: Store }) {
   const current = cursorFrame > 0 && data && cursorFrame <= data.frames.count ? data.frames.conv[cursorFrame - 1] : -1;
   const first = Math.max(0, Math.floor(scrollTop / ROW) - 4);
   const last = Math.min(convs.length, Math.ceil((scrollTop + height) / ROW) + 4);
-  const total = (data?.conversations ?? []).filter(Boolean).length;
+  const total = data?.convCount ?? 0;
   const isOn = (id: number) => selected === 'all' || selected.has(id);
 
   return (
@@ -68,10 +82,7 @@ export function ConversationList({ store }: { store: Store }) {
         </div>
       </header>
       <div
-        className="conv-scroll" ref={(el) => {
-          listRef.current = el;
-          if (el && el.clientHeight && el.clientHeight !== height) setHeight(el.clientHeight);
-        }}
+        className="conv-scroll" ref={measure}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
       >
         <div style={{ height: convs.length * ROW, position: 'relative' }}>

@@ -49,7 +49,7 @@ export function Diagram({ store }: { store: Store }) {
   const presentation = useStore(store, (s) => s.presentation);
   const shown = useStore(store, (s) => s.shown);
   const view = useStore(store, (s) => s.view);
-  const progress = useStore(store, (s) => s.progress);
+  const open = useStore(store, (s) => s.progress !== null); // not the progress itself: it ticks while loading
 
   useEffect(() => {
     const el = wrap.current!, cv = canvas.current!;
@@ -268,7 +268,7 @@ export function Diagram({ store }: { store: Store }) {
             />
           </div>
         ) : null}
-        {!progress ? <EmptyState store={store} /> : null}
+        {!open ? <EmptyState store={store} /> : null}
         {failed ? <div className="diagram-error">{failed}</div> : null}
       </div>
     </div>

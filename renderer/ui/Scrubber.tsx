@@ -30,16 +30,22 @@ export function Scrubber({ store }: { store: Store }) {
     const th = THEMES[theme];
     const bins = Math.max(1, Math.floor(w));
     const counts = new Float64Array(bins), loss = new Uint8Array(bins);
-    const catCount = new Map<number, Float64Array>();
+    // Per category (a byte) a row of bins, in one array: a Map lookup per frame made this a visible part of every
+    // shown-set rebuild while a big file loads. `order` keeps the categories in order of first appearance.
+    const perCat = new Float64Array(256 * bins), seen = new Uint8Array(256), order: number[] = [];
+    const cats = data.frames.cat, rows = shown.rows, ys = shown.y, height = shown.height;
     for (let k = 0; k < shown.count; k++) {
-      const b = Math.min(bins - 1, Math.floor((shown.y[k] / shown.height) * bins));
+      const b = Math.min(bins - 1, Math.floor((ys[k] / height) * bins));
       counts[b]++;
-      const cat = data.frames.cat[shown.rows[k]];
+      const cat = cats[rows[k]];
       if (cat === CAT.loss) loss[b] = 1;
-      let arr = catCount.get(cat);
-      if (!arr) catCount.set(cat, (arr = new Float64Array(bins)));
-      arr[b]++;
+      if (!seen[cat]) {
+        seen[cat] = 1;
+        order.push(cat);
+      }
+      perCat[cat * bins + b]++;
     }
+    const catCount = order.map((cat) => [cat, perCat.subarray(cat * bins, (cat + 1) * bins)] as const);
     let max = 1;
     for (let i = 0; i < bins; i++) max = Math.max(max, counts[i]);
     for (let i = 0; i < bins; i++) {

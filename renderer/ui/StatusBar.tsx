@@ -15,7 +15,7 @@ export function StatusBar({ store }: { store: Store }) {
   const summary = data?.summary;
   const pct = progress && progress.size ? Math.min(100, (progress.bytesRead / progress.size) * 100) : 0;
   const warnings = summary?.warnings ?? [];
-  const convs = data ? data.conversations.filter(Boolean).length : 0;
+  const convs = data?.convCount ?? 0;
 
   return (
     <footer className="statusbar">

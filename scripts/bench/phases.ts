@@ -14,6 +14,8 @@ export interface PhaseResult {
   frames: number;
   /** In-process time of the pass (no Node start-up), ms. */
   ms: number;
+  /** From the process's start to the end of the pass (Node start-up included, the memory measuring after it not). */
+  untilDoneMs: number;
   framesPerSec: number;
   /** Peak RSS of the process (VmHWM), MB; and the largest RSS sampled during the pass. */
   peakRssMb: number | null;
@@ -60,6 +62,8 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
   let retained: RetainedMemory | undefined;
   let frames = 0;
   let ms = 0;
+  /** Since the process started (performance.now()'s origin), when the pass ended: before any measuring. */
+  let untilDoneMs = 0;
   let info;
   if (phase === 'read') {
     let bytes = 0;
@@ -70,6 +74,7 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
       sample();
     });
     ms = performance.now() - t0;
+    untilDoneMs = performance.now();
     counts.frameBytes = bytes;
   } else if (phase === 'decode') {
     const decoder = new PacketDecoder({ reassembleIp: true });
@@ -86,6 +91,7 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
       sample();
     });
     ms = performance.now() - t0;
+    untilDoneMs = performance.now();
     Object.assign(counts, { tcp, udp, ipv6: v6, withIssues: issues });
   } else {
     gc();
@@ -100,6 +106,7 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
     });
     an.finish();
     ms = performance.now() - t0;
+    untilDoneMs = performance.now();
     sampled = Math.max(sampled, process.memoryUsage().rss);
     gc();
     const m1 = process.memoryUsage();
@@ -127,7 +134,7 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
   }
   const hwm = vmHwmKb();
   return {
-    phase, file, frames, ms, framesPerSec: ms > 0 ? frames / (ms / 1000) : 0,
+    phase, file, frames, ms, untilDoneMs, framesPerSec: ms > 0 ? frames / (ms / 1000) : 0,
     peakRssMb: hwm === null ? null : hwm / 1024, sampledRssMb: sampled / 1048576, counts, retained,
     warnings: info.warnings.length, fatal: info.fatal,
   };
