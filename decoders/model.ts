@@ -2,7 +2,7 @@
 // Per-frame data is column-wise (typed arrays, no object per frame); packet bytes are not kept (re-read by offset).
 import type { CaptureWarning, DecryptionSecrets, InterfaceInfo } from '../capture/frame';
 import type { Timeline } from './timeline';
-import { indexOfSorted, lowerBound } from './sorted';
+import { grown, indexOfSorted, lowerBound, resized } from './columns';
 
 /** What kind of traffic a frame is, for colouring and filtering without re-decoding. */
 export const FrameProto = {
@@ -91,9 +91,8 @@ export class FrameIndex {
       let e = this.convEnds;
       const k = conv * 4;
       if (k >= e.length) {
-        const next = new Int32Array(Math.max(1024, k + 4, e.length * 2)).fill(-2);
-        next.set(e);
-        this.convEnds = e = next;
+        this.convEnds = grown(e, k + 4).fill(-2, e.length);
+        e = this.convEnds;
       }
       if (e[k] === -2) {
         e[k] = dir === 0 ? srcHost : dstHost;
@@ -185,13 +184,15 @@ export class FrameIndex {
   }
 
   private resize(cap: number): void {
-    const n = Math.min(cap, this.count);
-    for (const key of ['time', 'offsetLow', 'capLen', 'conversation', 'dir', 'proto', 'tcpFlags', 'bytesInFlight'] as const) {
-      const old = this[key];
-      const next = new (old.constructor as { new (n: number): typeof old })(cap);
-      next.set(old.subarray(0, n) as never);
-      (this as Record<string, unknown>)[key] = next;
-    }
+    const n = this.count;
+    this.time = resized(this.time, cap, n);
+    this.offsetLow = resized(this.offsetLow, cap, n);
+    this.capLen = resized(this.capLen, cap, n);
+    this.conversation = resized(this.conversation, cap, n);
+    this.dir = resized(this.dir, cap, n);
+    this.proto = resized(this.proto, cap, n);
+    this.tcpFlags = resized(this.tcpFlags, cap, n);
+    this.bytesInFlight = resized(this.bytesInFlight, cap, n);
     this.cap = cap;
   }
 }
@@ -207,7 +208,8 @@ class SparseRows {
   constructor(private readonly width: number) {}
 
   add(row: number, v0: number, v1 = 0, v2 = 0, v3 = 0): void {
-    if (this.count === this.rows.length) this.resize(Math.max(64, this.count * 2));
+    this.rows = grown(this.rows, this.count + 1, 64);
+    this.values = grown(this.values, (this.count + 1) * this.width, 64 * this.width);
     const w = this.width, j = this.count++, k = j * w;
     this.rows[j] = row;
     this.values[k] = v0;
@@ -227,14 +229,10 @@ class SparseRows {
 
   retainedBytes(): number { return this.rows.length * (4 + 4 * this.width); }
 
-  compact(): void { if (this.rows.length !== this.count) this.resize(this.count); }
-
-  private resize(cap: number): void {
-    const r = new Uint32Array(cap), v = new Int32Array(cap * this.width);
-    r.set(this.rows.subarray(0, this.count));
-    v.set(this.values.subarray(0, this.count * this.width));
-    this.rows = r;
-    this.values = v;
+  compact(): void {
+    if (this.rows.length === this.count) return;
+    this.rows = resized(this.rows, this.count);
+    this.values = resized(this.values, this.count * this.width);
   }
 }
 

@@ -4,7 +4,7 @@
 // Rich facts (a TLS hello, a DNS message, a QUIC packet) live in sparse `ref` slots. Explanations are built from the
 // stored facts when shown (decoders/explain.ts), never stored as text.
 
-import { indexOfSorted, lowerBound } from './sorted';
+import { grown, indexOfSorted, lowerBound, resized } from './columns';
 
 /** Every event kind, in a fixed order: the index is the stored code. Append new kinds at the end of a group. */
 export const EVENT_KINDS = [
@@ -129,9 +129,8 @@ export class Timeline {
       // not written yet, so its events must wait: make room.
       if (!this.frames) this.seal();
       else {
-        const c = new Int32Array(this.pendingConv.length * 2), d = new Uint8Array(c.length);
-        c.set(this.pendingConv); d.set(this.pendingDir);
-        this.pendingConv = c; this.pendingDir = d;
+        this.pendingConv = grown(this.pendingConv, this.pendingConv.length + 1);
+        this.pendingDir = grown(this.pendingDir, this.pendingDir.length + 1);
       }
     }
     const i = this.count++;
@@ -151,11 +150,7 @@ export class Timeline {
     if ((a | 0) === a && a !== WIDE) this.a[i] = a; else this.putWide(i, 0, a);
     if ((b | 0) === b && b !== WIDE) this.b[i] = b; else this.putWide(i, 1, b);
     if (ref !== undefined) {
-      if (this.refCount === this.refEvent.length) {
-        const next = new Uint32Array(Math.max(256, this.refCount * 2));
-        next.set(this.refEvent);
-        this.refEvent = next;
-      }
+      this.refEvent = grown(this.refEvent, this.refCount + 1, 256);
       this.refEvent[this.refCount++] = i;
       this.refValue.push(ref);
     }
@@ -178,7 +173,9 @@ export class Timeline {
       const conv = this.pendingConv[i - this.sealed], dir = this.pendingDir[i - this.sealed];
       const row = this.frame[i] - 1;
       if (f && row >= 0 && row < f.count && f.conversation[row] === conv && f.dir[row] === dir) continue;
-      if (this.exCount === this.exEvent.length) this.resizeExceptions(Math.max(64, this.exCount * 2));
+      this.exEvent = grown(this.exEvent, this.exCount + 1, 64);
+      this.exConv = grown(this.exConv, this.exCount + 1, 64);
+      this.exDir = grown(this.exDir, this.exCount + 1, 64);
       this.exEvent[this.exCount] = i;
       this.exConv[this.exCount] = conv;
       this.exDir[this.exCount++] = dir;
@@ -217,13 +214,6 @@ export class Timeline {
     return this.exCount === 0 ? -1 : indexOfSorted(this.exEvent, this.exCount, i);
   }
 
-  private resizeExceptions(cap: number): void {
-    const e = new Uint32Array(cap), c = new Int32Array(cap), d = new Uint8Array(cap);
-    e.set(this.exEvent.subarray(0, this.exCount)); c.set(this.exConv.subarray(0, this.exCount));
-    d.set(this.exDir.subarray(0, this.exCount));
-    this.exEvent = e; this.exConv = c; this.exDir = d;
-  }
-
   /** The first numeric fact of event i (its meaning depends on the kind: decoders/tcp/events.ts and others). */
   aOf(i: number): number {
     const v = this.a[i];
@@ -238,12 +228,8 @@ export class Timeline {
 
   private putWide(i: number, which: 0 | 1, value: number): void {
     (which === 0 ? this.a : this.b)[i] = WIDE;
-    if (this.wideCount === this.wideKey.length) {
-      const cap = Math.max(64, this.wideCount * 2);
-      const k = new Float64Array(cap), v = new Float64Array(cap);
-      k.set(this.wideKey); v.set(this.wideValue);
-      this.wideKey = k; this.wideValue = v;
-    }
+    this.wideKey = grown(this.wideKey, this.wideCount + 1, 64);
+    this.wideValue = grown(this.wideValue, this.wideCount + 1, 64);
     this.wideKey[this.wideCount] = i * 2 + which;
     this.wideValue[this.wideCount++] = value;
   }
@@ -264,12 +250,9 @@ export class Timeline {
       if (this.resolvers.length === 255) throw new RangeError('too many timeline ref resolvers');
       fn = this.resolvers.push(resolver) - 1;
     }
-    if (this.lazyCount === this.lazyEvent.length) {
-      const cap = Math.max(256, this.lazyCount * 2);
-      const e = new Uint32Array(cap), k = new Float64Array(cap), f = new Uint8Array(cap);
-      e.set(this.lazyEvent); k.set(this.lazyKey); f.set(this.lazyFn);
-      this.lazyEvent = e; this.lazyKey = k; this.lazyFn = f;
-    }
+    this.lazyEvent = grown(this.lazyEvent, this.lazyCount + 1, 256);
+    this.lazyKey = grown(this.lazyKey, this.lazyCount + 1, 256);
+    this.lazyFn = grown(this.lazyFn, this.lazyCount + 1, 256);
     const j = this.lazyCount++;
     this.lazyEvent[j] = i;
     this.lazyKey[j] = key;
@@ -326,19 +309,19 @@ export class Timeline {
   /** Gives back the room kept for growth (the end of the input: nothing more will be pushed). */
   compact(): void {
     this.seal();
-    if (this.exEvent.length !== this.exCount) this.resizeExceptions(this.exCount);
     const n = Math.max(16, this.count);
     if (this.cap !== n) this.resize(n);
-    if (this.wideKey.length !== this.wideCount) {
-      this.wideKey = this.wideKey.slice(0, this.wideCount);
-      this.wideValue = this.wideValue.slice(0, this.wideCount);
-    }
-    if (this.refEvent.length !== this.refCount) this.refEvent = this.refEvent.slice(0, this.refCount);
-    if (this.lazyEvent.length !== this.lazyCount) {
-      this.lazyEvent = this.lazyEvent.slice(0, this.lazyCount);
-      this.lazyKey = this.lazyKey.slice(0, this.lazyCount);
-      this.lazyFn = this.lazyFn.slice(0, this.lazyCount);
-    }
+    const trim = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, used: number): T =>
+      a.length === used ? a : resized(a, used);
+    this.exEvent = trim(this.exEvent, this.exCount);
+    this.exConv = trim(this.exConv, this.exCount);
+    this.exDir = trim(this.exDir, this.exCount);
+    this.wideKey = trim(this.wideKey, this.wideCount);
+    this.wideValue = trim(this.wideValue, this.wideCount);
+    this.refEvent = trim(this.refEvent, this.refCount);
+    this.lazyEvent = trim(this.lazyEvent, this.lazyCount);
+    this.lazyKey = trim(this.lazyKey, this.lazyCount);
+    this.lazyFn = trim(this.lazyFn, this.lazyCount);
   }
 
   private grow(): void {
@@ -346,13 +329,10 @@ export class Timeline {
   }
 
   private resize(cap: number): void {
-    const g = <T extends Uint8Array | Uint32Array | Int32Array>(old: T, make: (n: number) => T): T => {
-      const n = make(cap); n.set(old.subarray(0, Math.min(cap, this.count)) as never); return n;
-    };
-    this.kind = g(this.kind, (n) => new Uint8Array(n));
-    this.frame = g(this.frame, (n) => new Uint32Array(n));
-    this.a = g(this.a, (n) => new Int32Array(n));
-    this.b = g(this.b, (n) => new Int32Array(n));
+    this.kind = resized(this.kind, cap, this.count);
+    this.frame = resized(this.frame, cap, this.count);
+    this.a = resized(this.a, cap, this.count);
+    this.b = resized(this.b, cap, this.count);
     this.cap = cap;
   }
 }

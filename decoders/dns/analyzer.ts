@@ -1,6 +1,7 @@
 // DNS, mDNS and LLMNR over UDP and TCP: every message for the JSON view, and transactions (query ↔ response by id,
 // endpoints and question) for the timeline: latency, retransmitted queries, unanswered ones, NXDOMAIN/SERVFAIL,
 // CNAME chains followed to the final addresses (which also name the hosts in the diagram).
+import { grown } from '../columns';
 import type { DnsJson } from '../analysis-json';
 import type { ConversationTable } from '../conversations';
 import type { Conversation } from '../model';
@@ -157,11 +158,7 @@ export class DnsAnalyzer {
     }
     const d = pair[dir];
     if (frame > d.maxFrame) d.maxFrame = frame;
-    if (d.len + data.length > d.buf.length) {
-      const next = new Uint8Array(Math.max(d.len + data.length, d.buf.length * 2, 512));
-      next.set(d.buf.subarray(0, d.len));
-      d.buf = next;
-    }
+    d.buf = grown(d.buf, d.len + data.length, 512);
     d.buf.set(data, d.len);
     d.len += data.length;
     const proto = dnsProtoForPorts(portOf(conv.client), portOf(conv.server));
@@ -376,14 +373,11 @@ class FactRows {
   }
 
   add(msg: number, x: number, y: number, z: number, flags: number): number {
-    if (this.count === this.msg.length) {
-      const cap = Math.max(256, this.count * 2);
-      const m = new Int32Array(cap), a = new Float64Array(cap), b = new Float64Array(cap), c = new Int32Array(cap);
-      const f = new Uint8Array(cap);
-      m.set(this.msg); a.set(this.x); b.set(this.y); c.set(this.z); f.set(this.flags);
-      this.msg = m; this.x = a; this.y = b; this.z = c; this.flags = f;
-    }
     const i = this.count++;
+    if (i === this.msg.length) {
+      this.msg = grown(this.msg, i + 1, 256); this.x = grown(this.x, i + 1, 256); this.y = grown(this.y, i + 1, 256);
+      this.z = grown(this.z, i + 1, 256); this.flags = grown(this.flags, i + 1, 256);
+    }
     this.msg[i] = msg; this.x[i] = x; this.y[i] = y; this.z[i] = z; this.flags[i] = flags;
     return i;
   }

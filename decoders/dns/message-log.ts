@@ -2,6 +2,7 @@
 // than as parsed objects: a message costs its size (~100 bytes) instead of ~1 KB of objects and strings, and
 // toJson() parses them again, with the same parser, when the JSON is asked for.
 import type { DnsJson } from '../analysis-json';
+import { grown } from '../columns';
 import { parseDnsMessage, type DnsMessage } from './message';
 
 export type DnsTransport = 'udp' | 'tcp';
@@ -52,7 +53,7 @@ export class DnsMessageLog {
         return;
       }
     }
-    if (this.used + len > this.bytes.length) this.growBytes(len);
+    this.bytes = grown(this.bytes, this.used + len, 16384);
     this.start[i] = this.used;
     this.bytes.set(message, this.used);
     this.used += len;
@@ -142,11 +143,5 @@ export class DnsMessageLog {
     this.length = grow(this.length, (n) => new Uint32Array(n));
     this.kind = grow(this.kind, (n) => new Uint8Array(n));
     this.cap = cap;
-  }
-
-  private growBytes(need: number): void {
-    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.used + need, 16384));
-    next.set(this.bytes.subarray(0, this.used));
-    this.bytes = next;
   }
 }

@@ -4,6 +4,7 @@
 import type { Conversation } from '../model';
 import type { TcpAnalysisFlagName } from '../analysis-json';
 import type { TcpStateCode } from './events';
+import { grown } from '../columns';
 
 /** The per-side facts the report and the conversation panel read (a live Flow has them all). */
 export interface SideFacts {
@@ -60,11 +61,7 @@ class FrameLists {
   /** Appends the list of slot `k` (slots in increasing order). */
   set(k: number, l: number[] | null): void {
     if (l) {
-      if (this.used + l.length > this.values.length) {
-        const v = new Uint32Array(Math.max(this.values.length * 2, this.used + l.length));
-        v.set(this.values.subarray(0, this.used));
-        this.values = v;
-      }
+      this.values = grown(this.values, this.used + l.length);
       for (let i = 0; i < l.length; i++) this.values[this.used++] = l[i];
     }
     this.start[k + 1] = this.used;

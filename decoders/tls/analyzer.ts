@@ -1,6 +1,7 @@
 // TLS over TCP: the record layer of each direction, handshake messages reassembled across records, and the story
 // of each handshake (hellos, certificates, who asked whom for what, when it completed) on the timeline.
 // TCP stops feeding a direction (onData returns false) once everything after it is encrypted.
+import { grown } from '../columns';
 import type { TlsJson } from '../analysis-json';
 import type { ConversationTable } from '../conversations';
 import type { Conversation } from '../model';
@@ -332,11 +333,7 @@ export class TlsAnalyzer {
       buf = payload;
       n = payload.length;
     } else {
-      if (d.hsLen + payload.length > d.hs.length) {
-        const next = new Uint8Array(Math.max(d.hsLen + payload.length, d.hs.length * 2, 1024));
-        next.set(d.hs.subarray(0, d.hsLen));
-        d.hs = next;
-      }
+      d.hs = grown(d.hs, d.hsLen + payload.length);
       d.hs.set(payload, d.hsLen);
       d.hsLen += payload.length;
       buf = d.hs;

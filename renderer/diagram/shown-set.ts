@@ -12,7 +12,7 @@
 // reached the server at t + a/2; a server→client packet left the server at t − a/2 and reached the client at t + b/2.
 // Other arrows get a small fixed slant so that playback still shows them travelling. In dense captures a round trip
 // covers hundreds of frames, so slants are capped (MAX_SLANT rows) to keep the ladder readable.
-import { lowerBound } from '../../decoders/sorted';
+import { lowerBound } from '../../decoders/columns';
 import type { CaptureData } from '../model/capture-data';
 
 export type TimeScale = 'compressed' | 'linear';

@@ -1,18 +1,7 @@
 // The UI thread's mirror of what the worker analysed: per-frame columns, timeline event columns, conversations and
 // hosts, appended batch by batch. Append-only and versioned: the diagram layout reads it, never mutates it.
 import type { CaptureSummary, ConvSummary, EventBatch, FrameBatch } from '../worker/protocol';
-import { lowerBound } from '../../decoders/sorted';
-
-type Col = Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array;
-
-function grow<T extends Col>(a: T, need: number): T {
-  if (need <= a.length) return a;
-  let cap = Math.max(1024, a.length);
-  while (cap < need) cap *= 2;
-  const b = new (a.constructor as new (n: number) => T)(cap);
-  b.set(a as never);
-  return b;
-}
+import { grown, lowerBound } from '../../decoders/columns';
 
 export class FrameColumns {
   count = 0;
@@ -31,7 +20,7 @@ export class FrameColumns {
   append(b: FrameBatch): void {
     const n = b.from + b.count;
     for (const k of ['time', 'src', 'dst', 'srcPort', 'dstPort', 'conv', 'dir', 'cat', 'marks', 'len', 'proto'] as const) {
-      const col = grow(this[k] as Col, n);
+      const col = grown(this[k], n);
       col.set(b[k] as never, b.from);
       (this as Record<string, unknown>)[k] = col;
     }
@@ -47,9 +36,9 @@ export class EventColumns {
 
   append(b: EventBatch): void {
     const n = b.from + b.count;
-    this.kind = grow(this.kind, n);
-    this.frame = grow(this.frame, n);
-    this.conv = grow(this.conv, n);
+    this.kind = grown(this.kind, n);
+    this.frame = grown(this.frame, n);
+    this.conv = grown(this.conv, n);
     this.kind.set(b.kind, b.from);
     this.frame.set(b.frame, b.from);
     this.conv.set(b.conv, b.from);
