@@ -1,7 +1,9 @@
 // Delivery of one direction's payload to a stream parser (TLS, DNS over TCP), in one of two modes:
 // - 'tshark' (default): what tshark 4.0 hands its subdissectors. Segments flagged retransmission, spurious
 //   retransmission or out-of-order are not dissected (tcp.no_subdissector_on_error), everything else is passed on
-//   in arrival order; a jump forward is a gap, bytes already passed are trimmed.
+//   in arrival order; a jump forward is a gap, bytes already passed are trimmed. A dissected segment that starts
+//   inside such a gap (a fast retransmission of a segment lost before the capture point) is not trimmed: tshark
+//   dissects it from its first byte, so it is passed on by itself, between two gaps.
 // - 'reorder': a real receiver's view. Retransmitted and overlapping bytes are trimmed, segments that arrive ahead
 //   of a hole wait (copied, bounded) until the hole fills. A hole is declared lost when the other side acknowledges
 //   past it (the receiver got bytes the capture missed), when too much waits behind it, or at the end of capture.
@@ -22,6 +24,9 @@ export interface StreamOutput {
 
 interface Pending { seq: number; data: Uint8Array; wireLength: number; }
 
+/** Gaps remembered per direction ('tshark' mode), for segments that fill one later. */
+const MAX_HOLES = 8;
+
 export class StreamReassembly {
   /** Sequence number of the next byte to deliver; NaN until known. */
   private expected = NaN;
@@ -31,6 +36,10 @@ export class StreamReassembly {
   /** Segments waiting behind a hole (reorder mode), in sequence order; null when none ever waited. */
   private pending: Pending[] | null = null;
   private pendingBytes = 0;
+  /** 'tshark' mode: the latest gaps, as [start, end) sequence pairs; null before the first. */
+  private holes: number[] | null = null;
+  /** A segment was passed on out of order: the next in-order bytes follow a gap (the parser resynchronises). */
+  private resume = false;
 
   constructor(private readonly out: StreamOutput, private readonly mode: StreamMode = 'tshark') {}
 
@@ -66,8 +75,29 @@ export class StreamReassembly {
       this.take(0, wireLength, captured, frame, time);
       return;
     }
+    if (rel < 0 && this.holes && this.fillsHole(start, wireLength, captured, frame, time)) return;
     if (!this.take(-rel, wireLength, captured, frame, time)) return;
     this.drain(frame, time);
+  }
+
+  /** 'tshark' mode: passes on a segment that starts inside a gap, by itself; false when it does not. */
+  private fillsHole(start: number, wireLength: number, captured: Uint8Array, frame: number, time: number): boolean {
+    const h = this.holes!;
+    for (let i = 0; i < h.length; i += 2) {
+      if (diffSeq(start, h[i]) < 0 || diffSeq(start, h[i + 1]) >= 0) continue;
+      // what is left of the gap on either side of the segment can still be filled
+      const end = add32(start, wireLength), holeStart = h[i], holeEnd = h[i + 1];
+      h.splice(i, 2);
+      if (diffSeq(start, holeStart) > 0) h.push(holeStart, start);
+      if (diffSeq(holeEnd, end) > 0) h.push(end, holeEnd);
+      this.out.gap(0, frame);
+      this.resume = true;
+      const have = Math.min(captured.length, wireLength);
+      if (have > 0 && !this.out.data(captured.subarray(0, have), frame, time)) { this.stop(); return true; }
+      if (have < wireLength) this.out.gap(wireLength - have, frame);
+      return true;
+    }
+    return false;
   }
 
   /** The other side acknowledged up to `ack`: bytes before it that were never captured are a gap. */
@@ -119,6 +149,10 @@ export class StreamReassembly {
     }
     const have = Math.max(0, Math.min(captured.length - skip, len));
     this.expected = add32(this.expected, len);
+    if (this.resume) {
+      this.resume = false;
+      this.out.gap(0, frame);
+    }
     if (have > 0 && !this.out.data(captured.subarray(skip, skip + have), frame, time)) {
       this.stop();
       return false;
@@ -129,7 +163,13 @@ export class StreamReassembly {
 
   private skip(length: number, frame: number): void {
     if (length <= 0) return;
+    if (this.mode === 'tshark') {
+      const h = (this.holes ??= []);
+      if (h.length === 2 * MAX_HOLES) h.splice(0, 2);
+      h.push(this.expected, add32(this.expected, length));
+    }
     this.expected = add32(this.expected, length);
+    this.resume = false;
     this.out.gap(length, frame);
   }
 

@@ -162,13 +162,16 @@ export class RecordStream {
     return this.state === 'stopped';
   }
 
-  /** Bytes are missing: whatever was buffered is lost; parsing resumes at the next segment that starts a record. */
+  /**
+   * Bytes are missing: whatever was buffered is lost; parsing resumes at the next segment that starts a record.
+   * Also before any record was seen: bytes after a gap are the middle of something, not proof the stream is not TLS.
+   */
   gap(length: number): void {
     if (this.state === 'stopped') return;
     this.gaps++;
     this.offset += this.end - this.start + length;
     this.start = this.end = 0;
-    this.state = this.state === 'detect' ? 'detect' : 'resync';
+    this.state = 'resync';
   }
 
   stop(reason: string): false {

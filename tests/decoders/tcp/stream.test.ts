@@ -73,6 +73,41 @@ describe('stream bytes in tshark mode (what tshark hands its subdissectors)', ()
     expect(clientStream(items)).toEqual([null, null, null, null, null, 5, 6, 7, 8, 9, 10, 11]);
   });
 
+  // A segment lost before the capture point, then resent after the receiver's duplicate ACKs: tshark calls the
+  // resend a fast retransmission and dissects it from its first byte (it lies in no reassembly in progress).
+  const lostThenResent = (resendAt: number, dupAcks: boolean): Seg[] => [...HS, data(0, 5, 0.1), data(10, 5, 0.11),
+    { from: 's', flags: 'A', seq: S + 1, ack: C + 6, t: 0.111 },
+    ...(dupAcks ? [{ from: 's', flags: 'A', seq: S + 1, ack: C + 6, t: 0.112 }, { from: 's', flags: 'A', seq: S + 1, ack: C + 6, t: 0.113 }] as Seg[] : []),
+    data(5, 5, resendAt), data(15, 2, resendAt + 0.01)];
+
+  it('passes a fast retransmission that fills a gap on by itself, between gaps', () => {
+    const segs = lostThenResent(0.114, true);
+    expect(analyze(segs).flags[8]).toContain('fast_retransmission');
+    expect(collect(segs)).toEqual([
+      { dir: 0, frame: 4, data: [0, 1, 2, 3, 4] }, { dir: 0, frame: 5, gap: 5 }, { dir: 0, frame: 5, data: [10, 11, 12, 13, 14] },
+      { dir: 0, frame: 9, gap: 0 }, { dir: 0, frame: 9, data: [5, 6, 7, 8, 9] },
+      { dir: 0, frame: 10, gap: 0 }, { dir: 0, frame: 10, data: [15, 16] },
+    ]);
+  });
+
+  it('fills what is left of a gap with a later resend', () => {
+    // frame 9 resends bytes 5..7 of the gap 5..9; after three ACKs of byte 8, frame 13 resends 8..9
+    const ack8 = (t: number): Seg => ({ from: 's', flags: 'A', seq: S + 1, ack: C + 9, t });
+    const segs = [...lostThenResent(0.114, true).slice(0, 8), data(5, 3, 0.114), ack8(0.115), ack8(0.116), ack8(0.117),
+      data(8, 2, 0.118)];
+    const flags = analyze(segs).flags;
+    expect([flags[8], flags[12]].map((f) => f.includes('fast_retransmission'))).toEqual([true, true]);
+    expect(collect(segs).filter((i) => i.data && i.frame >= 9)).toEqual([
+      { dir: 0, frame: 9, data: [5, 6, 7] }, { dir: 0, frame: 13, data: [8, 9] },
+    ]);
+  });
+
+  it('still drops a plain retransmission into a gap (tshark does not dissect it)', () => {
+    const segs = lostThenResent(0.5, false);
+    expect(analyze(segs).flags[6]).toEqual(['retransmission']);
+    expect(clientStream(collect(segs))).toEqual([0, 1, 2, 3, 4, null, null, null, null, null, 10, 11, 12, 13, 14, 15, 16]);
+  });
+
   it('passes the captured part of a segment cut by the snapshot length, then a gap for the rest', () => {
     const items = collect([...HS, { ...data(0, 4, 0.1), len: 10 }, data(10, 2, 0.11)]);
     expect(items).toEqual([
