@@ -102,12 +102,13 @@ export function analyzeSegment(fwd: Flow, rev: Flow, t: TcpSegment, r: SegmentAn
   }
 
   // ACKED LOST PACKET: this acknowledges bytes the other direction never showed. tshark 4.0.17 (checked against it
-  // segment by segment): when the contiguous edge lags what was seen it jumps there; when it does not, the hole
-  // is reported only if that side's last ACK was not already a duplicate, and its duplicate counter becomes -1
+  // segment by segment): when the contiguous edge lags what was seen it jumps there; when it does not (it is at,
+  // or in sequence space ahead of, the highest byte seen: nextseq went back after a 2^31 jump), the hole is
+  // reported only if that side's last ACK was not already a duplicate, and its duplicate counter becomes -1
   // (an unsigned 0xffffffff in 4.0, which the fast-retransmission test below then counts as "at least 2").
   if (rev.maxseqtobeacked && gtSeq(ack, rev.maxseqtobeacked) && (flags & TcpFlag.ACK)) {
     record = true;
-    if (rev.maxseqtobeacked !== rev.nextseq) {
+    if (ltSeq(rev.maxseqtobeacked, rev.nextseq)) {
       rev.maxseqtobeacked = rev.nextseq;
       ta |= A.ACK_LOST_SEGMENT;
     } else {
