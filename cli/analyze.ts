@@ -1,8 +1,8 @@
 // `packetflow analyze FILE [--json] [--keylog FILE]`: read a capture, run every decoder and reconstruction, and
 // print the model as JSON (the contract in README) or as a short human summary.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { readCaptureFileSync } from '../capture/node-file-source';
+import { captureFileSize, readCaptureFileSync } from '../capture/node-file-source';
 import type { CaptureReaderInfo } from '../capture/reader';
 import { Analyzer, expectedFramesForBytes } from '../decoders/analyzer';
 import { toAnalysisJson } from '../decoders/to-json';
@@ -19,7 +19,7 @@ export function runAnalyze(argv: string[]): number {
   }
   const name = basename(file);
   let size = 0;
-  try { size = statSync(file).size; } catch { /* the reader reports a missing file */ }
+  try { size = captureFileSize(file); } catch { /* the reader reports a missing file */ }
   const analyzer = new Analyzer({ fileName: name, expectedFrames: expectedFramesForBytes(size) });
   if (keylog) {
     let text: string;

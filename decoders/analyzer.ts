@@ -12,6 +12,7 @@ import { DnsAnalyzer } from './dns/analyzer';
 import { QuicAnalyzer } from './quic/analyzer';
 import { UdpConversations, isDnsPort } from './udp-conversations';
 import * as inspect from './inspect';
+import { grown } from './columns';
 
 export interface AnalyzerOptions {
   fileName: string;
@@ -203,13 +204,8 @@ export class Analyzer {
 
   private onUdp(p: DecodedPacket, frame: RawFrame, time: number, srcHost: number, dstHost: number): number {
     const udp = p.udp!;
-    if (this.tcpOnly) {
-      const c = this.udp.lookup(p, frame.index, undefined, srcHost, dstHost);
-      this.udpDir = this.udp.lastDir;
-      this.udpProto = FrameProto.UDP;
-      return c.id;
-    }
-    if (isDnsPort(udp.srcPort) || isDnsPort(udp.dstPort)) {
+    // the TCP-only scope counts every datagram as plain UDP
+    if (!this.tcpOnly && (isDnsPort(udp.srcPort) || isDnsPort(udp.dstPort))) {
       const c = this.udp.lookup(p, frame.index, 'dns', srcHost, dstHost);
       const dir = this.udp.lastDir;
       this.dns.onUdp(p, c, dir as 0 | 1, time);
@@ -217,7 +213,7 @@ export class Analyzer {
       this.udpProto = FrameProto.DNS;
       return c.id;
     }
-    if (!p.fragment) {
+    if (!this.tcpOnly && !p.fragment) {
       const q = this.quic.onUdp(p, time, srcHost, dstHost);
       if (q >= 0) {
         this.conversations.count(this.conversations.list[q], frame.index, this.quic.lastDir, udp.payloadLength);
@@ -234,11 +230,7 @@ export class Analyzer {
 
   private route(conv: Conversation): 'dns' | 'tls' {
     const id = conv.id;
-    if (id >= this.streamRoute.length) {
-      const next = new Uint8Array(Math.max(1024, id + 1, this.streamRoute.length * 2));
-      next.set(this.streamRoute);
-      this.streamRoute = next;
-    }
+    this.streamRoute = grown(this.streamRoute, id + 1);
     let r = this.streamRoute[id];
     if (r === 0) {
       r = isDnsPort(portOf(conv.server)) || isDnsPort(portOf(conv.client)) ? ROUTE_DNS : ROUTE_TLS;

@@ -19,8 +19,10 @@ const AHEAD = 3;
 
 /**
  * Range reads of a URL in blocks of BLOCK bytes, fetching the next blocks while the current one is consumed when
- * reads are sequential. A read of exactly one block returns the fetched buffer itself and forgets it (the session
- * transfers it to the worker): copying every chunk out of a bigger block cost the UI thread ~0.7 s per 650 MB.
+ * reads are sequential (each starting where the previous sequential read ended); any other read is fetched directly
+ * and leaves the sequential position alone. A read of exactly one block returns the fetched buffer itself and forgets
+ * it (the session transfers it to the worker): copying every chunk out of a bigger block cost the UI thread ~0.7 s per
+ * 650 MB.
  */
 class RangeReader {
   private readonly blocks = new Map<number, Promise<Uint8Array>>();
@@ -41,9 +43,11 @@ class RangeReader {
   async read(o: number, l: number): Promise<Uint8Array> {
     if (l <= 0 || o >= this.size) return new Uint8Array(0);
     const end = Math.min(this.size, o + l);
+    // Only the sequential stream (the loading loop) advances lastEnd: on-demand rereads of earlier bytes (label and
+    // detail bytes) are plain range reads that must neither break the stream's detection nor start a prefetch.
     const sequential = o === this.lastEnd || (o === 0 && this.lastEnd < 0);
-    this.lastEnd = end;
     if (!sequential) return this.fetchRange(o, end - o);
+    this.lastEnd = end;
     const first = Math.floor(o / BLOCK), last = Math.floor((end - 1) / BLOCK);
     for (const k of [...this.blocks.keys()]) if (k < first) this.blocks.delete(k);
     for (let j = last + 1; j <= last + AHEAD && j * BLOCK < this.size; j++) void this.block(j).catch(() => undefined);

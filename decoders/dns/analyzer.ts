@@ -1,13 +1,13 @@
 // DNS, mDNS and LLMNR over UDP and TCP: every message for the JSON view, and transactions (query ↔ response by id,
 // endpoints and question) for the timeline: latency, retransmitted queries, unanswered ones, NXDOMAIN/SERVFAIL,
 // CNAME chains followed to the final addresses (which also name the hosts in the diagram).
-import { grown } from '../columns';
+import { grown, resized } from '../columns';
 import type { DnsJson } from '../analysis-json';
 import type { ConversationTable } from '../conversations';
 import type { Conversation } from '../model';
 import type { DecodedPacket } from '../packet';
 import type { Timeline } from '../timeline';
-import { scanDnsMessage, type DnsMessage, type DnsScan, type ScannedRecord } from './message';
+import { scanDnsMessage, type DnsMessage, type DnsRecord, type DnsScan, type ScannedRecord } from './message';
 import { ipv4String } from '../wire/addresses';
 import { NAME_LOOP, NAME_ROOT, NAME_TOO_LONG } from './name';
 import { DnsMessageLog } from './message-log';
@@ -217,7 +217,7 @@ export class DnsAnalyzer {
     if (bytes.length < 2) return; // not even an id
     if (time > this.lastTime) this.lastTime = time;
     // only what transactions need: the facts are built from the logged bytes when read
-    const m = scanDnsMessage(bytes, proto === 'mdns');
+    const m = scanDnsMessage(bytes);
     this.log.add(frame, transport, proto, bytes);
     this.msgRow = this.log.count - 1;
     conv.app ??= proto;
@@ -345,7 +345,8 @@ function queryFacts(m: DnsMessage, proto: DnsProto, transport: 'udp' | 'tcp', at
 function responseFacts(m: DnsMessage, proto: DnsProto, transport: 'udp' | 'tcp', queryFrame: number | null,
   latency: number | null, duplicate: boolean, attempts: number): DnsResponseFacts {
   const q = m.questions[0];
-  const { chain, addresses } = followChain(q?.name, m.answers);
+  const chain = chainOf(q?.name, m.answers);
+  const addresses = chainAddresses(chain, m.answers);
   return {
     id: m.id, proto, transport, name: q?.name ?? '', type: q ? rrTypeName(q.type) : '', rcode: m.rcode,
     rcodeName: rcodeName(m.rcode), authoritative: m.authoritative, truncated: m.truncated,
@@ -368,8 +369,8 @@ class FactRows {
   compact(): void {
     const n = this.count;
     if (this.msg.length === n) return;
-    this.msg = this.msg.slice(0, n); this.x = this.x.slice(0, n); this.y = this.y.slice(0, n);
-    this.z = this.z.slice(0, n); this.flags = this.flags.slice(0, n);
+    this.msg = resized(this.msg, n); this.x = resized(this.x, n); this.y = resized(this.y, n);
+    this.z = resized(this.z, n); this.flags = resized(this.flags, n);
   }
 
   add(msg: number, x: number, y: number, z: number, flags: number): number {
@@ -392,17 +393,16 @@ function inChain(chain: string[], name: string): boolean {
   return false;
 }
 
-/** followChain's chain alone, without the Set and arrays when no CNAME answers (most responses). */
+/**
+ * Follows CNAMEs from the question name through the answers: [qname, alias1, alias2, ...] ([] without a question).
+ * Scanned answers and parsed records alike: a CNAME's target is its `data` in both.
+ */
 function chainOf(qname: string | undefined, answers: readonly ScannedRecord[]): string[] {
   if (!qname) return [];
+  // no CNAME answers (most responses): no Set, no search
   let cname = false;
   for (let i = 0; i < answers.length; i++) if (answers[i].type === 5) { cname = true; break; }
-  return cname ? followChain(qname, answers).chain : [qname];
-}
-
-/** Follows CNAMEs from the question name through the answers; returns the chain and the final name's addresses. */
-export function followChain(qname: string | undefined, answers: readonly ScannedRecord[]): { chain: string[]; addresses: string[] } {
-  if (!qname) return { chain: [], addresses: [] };
+  if (!cname) return [qname];
   const chain = [qname];
   let current = qname.toLowerCase();
   const seen = new Set([current]);
@@ -413,7 +413,13 @@ export function followChain(qname: string | undefined, answers: readonly Scanned
     current = c.data.toLowerCase();
     seen.add(current);
   }
-  const addresses = answers.filter((r) => (r.type === 1 || r.type === 28) && r.name.toLowerCase() === current && r.data)
+  return chain;
+}
+
+/** The A/AAAA addresses the answers give for the chain's last name (parsed records: their text is `data`). */
+function chainAddresses(chain: readonly string[], answers: readonly DnsRecord[]): string[] {
+  if (chain.length === 0) return [];
+  const last = chain[chain.length - 1].toLowerCase();
+  return answers.filter((r) => (r.type === 1 || r.type === 28) && r.name.toLowerCase() === last && r.data)
     .map((r) => r.data!);
-  return { chain, addresses };
 }

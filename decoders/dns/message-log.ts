@@ -2,7 +2,7 @@
 // than as parsed objects: a message costs its size (~100 bytes) instead of ~1 KB of objects and strings, and
 // toJson() parses them again, with the same parser, when the JSON is asked for.
 import type { DnsJson } from '../analysis-json';
-import { grown } from '../columns';
+import { grown, resized } from '../columns';
 import { parseDnsMessage, type DnsMessage } from './message';
 
 export type DnsTransport = 'udp' | 'tcp';
@@ -32,7 +32,11 @@ export class DnsMessageLog {
   private used = 0;
 
   add(frame: number, transport: DnsTransport, proto: DnsProtoName, message: Uint8Array): void {
-    if (this.count === this.cap) this.growRows();
+    if (this.count === this.cap) {
+      // offsets as Float64 until compact(): an arena may pass 4 GiB (and again should messages come after it)
+      if (!(this.start instanceof Float64Array)) this.start = Float64Array.from(this.start);
+      this.resize(Math.max(256, this.cap * 2));
+    }
     const i = this.count++;
     const len = message.length;
     this.frame[i] = frame;
@@ -113,15 +117,8 @@ export class DnsMessageLog {
   /** End of input: gives back the capacity grown for messages that never came (up to half of each column). */
   compact(): void {
     this.repeats = null;
-    if (this.bytes.length > this.used) this.bytes = this.bytes.slice(0, this.used);
-    if (this.cap > this.count) {
-      this.frame = this.frame.slice(0, this.count);
-      this.start = this.start.slice(0, this.count);
-      this.length = this.length.slice(0, this.count);
-      this.kind = this.kind.slice(0, this.count);
-      this.id = this.id.slice(0, this.count);
-      this.cap = this.count;
-    }
+    if (this.bytes.length > this.used) this.bytes = resized(this.bytes, this.used);
+    if (this.cap > this.count) this.resize(this.count);
     // offsets below 4 GiB (always, in practice) fit 4 bytes
     if (this.start instanceof Float64Array && this.used <= 0xffffffff) this.start = Uint32Array.from(this.start);
   }
@@ -131,17 +128,14 @@ export class DnsMessageLog {
     return this.cap * (4 + this.start.BYTES_PER_ELEMENT + 2 + 4 + 1) + this.bytes.length;
   }
 
-  private growRows(): void {
-    const cap = Math.max(256, this.cap * 2);
-    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(old: T | Uint32Array,
-      make: (n: number) => T): T => {
-      const n = make(cap); n.set(old as never); return n;
-    };
-    this.frame = grow(this.frame, (n) => new Uint32Array(n));
-    this.start = grow(this.start, (n) => new Float64Array(n)); // Float64 until compact(): an arena may pass 4 GiB
-    this.id = grow(this.id, (n) => new Uint16Array(n));
-    this.length = grow(this.length, (n) => new Uint32Array(n));
-    this.kind = grow(this.kind, (n) => new Uint8Array(n));
+  /** The columns with room for `cap` rows (the first `count` kept). */
+  private resize(cap: number): void {
+    const n = this.count;
+    this.frame = resized(this.frame, cap, n);
+    this.start = resized(this.start, cap, n);
+    this.id = resized(this.id, cap, n);
+    this.length = resized(this.length, cap, n);
+    this.kind = resized(this.kind, cap, n);
     this.cap = cap;
   }
 }

@@ -192,7 +192,7 @@ const ANSWER_TYPES_KEPT = (t: number) => t === 1 || t === 5 || t === 28;
  * skipped and record data only formatted where the fields above need them (most of a full parse is objects and
  * text for the authority and additional sections that the JSON view builds again later from the bytes).
  */
-export function scanDnsMessage(b: Uint8Array, mdns: boolean): DnsScan {
+export function scanDnsMessage(b: Uint8Array): DnsScan {
   const end = b.length;
   const u16 = (o: number) => (b[o] << 8) | b[o + 1];
   const m: DnsScan = {

@@ -18,7 +18,7 @@ import {
 } from './header';
 import { PacketLog } from './packet-log';
 import { parseTransportParameters, TP_EXTENSION_DRAFT } from './transport-params';
-import { toHex } from './varint';
+import { equalBytes, toHex } from './varint';
 import { EndpointPairTable } from '../udp-conversations';
 import { shareList } from '../tls/shared-values';
 import { isGreaseVersion, quicVersion, versionHex } from './versions';
@@ -121,12 +121,6 @@ interface LiveKeys {
 const WELL_KNOWN = new Set([80, 443, 784, 853, 4433, 4443, 8443, 8843, 8080]);
 const isServerPort = (p: number) => p < 1024 || WELL_KNOWN.has(p);
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export class QuicAnalyzer {
   /** Direction of the last datagram accepted by onUdp (Dir.*). */
   lastDir: number = Dir.NONE;
@@ -135,6 +129,8 @@ export class QuicAnalyzer {
   private readonly timeline: Timeline;
   private readonly conversations: ConversationTable;
   private readonly log = new PacketLog();
+  /** The log's id of the empty SCID every short-header packet has (-1 until the first one). */
+  private emptyCidId = -1;
   /** Canonical 4-tuple (host ids, ports) -> serial of the connection (index in `bySerial`). */
   private readonly byTuple = new EndpointPairTable();
   private readonly bySerial: (QuicConnection | undefined)[] = [];
@@ -295,7 +291,7 @@ export class QuicAnalyzer {
     // A client Initial with a DCID this connection never used is a fresh connection on the same ports (as tshark
     // sees it), unless this connection's keys open it (the client switched to a server CID we did not see).
     if (conn && h.type === 'initial' && !fromServer && h.dcid.length && !conn.retryPending &&
-      !sameBytes(h.dcid, conn.originalDcid) && !conn.serverCids.has(dh) && !this.opens(conn, h, b)) {
+      !equalBytes(h.dcid, conn.originalDcid) && !conn.serverCids.has(dh) && !this.opens(conn, h, b)) {
       conn = undefined;
     }
     if (!conn) {
@@ -481,21 +477,17 @@ export class QuicAnalyzer {
     if (fromServer) { if (conn.firstServerTime < 0) conn.firstServerTime = ctx.time; }
     else if (conn.firstClientTime < 0) conn.firstClientTime = ctx.time;
     // the connection remembers its DCID's log id: no lookup in the log's table of every CID for each packet
-    let dcidId: number;
-    if (conn.logDcid[dir] === dcid) dcidId = conn.logDcidId[dir];
-    else {
-      dcidId = this.log.idOf(dcid);
-      conn.logDcid[dir] = dcid;
-      conn.logDcidId[dir] = dcidId;
-    }
-    const row = this.log.appendIds(ctx.frame, 0, false, 0, '1rtt', dcidId, this.log.idOf(''), -1);
+    let dcidId = conn.dcidLogId[dir];
+    if (dcidId < 0) dcidId = conn.dcidLogId[dir] = this.log.idOf(dcid);
+    if (this.emptyCidId < 0) this.emptyCidId = this.log.idOf('');
+    const row = this.log.appendIds(ctx.frame, 0, false, 0, '1rtt', dcidId, this.emptyCidId, -1);
     const length = end - start;
     const seen = conn.seen1rtt;
-    if (!seen[dir] && !ctx.migratedFrom && length < 65536) {
-      // the facts are all in the log: built from it when read
+    const key = packetKey(row, length);
+    if (!seen[dir] && !ctx.migratedFrom && key >= 0) {
+      // the facts are all in the log (logKey() finds so for such facts): built from it when read
       seen[dir] = true;
-      this.timeline.pushLazy('quic.1rtt', ctx.frame, conn.conv.id, dir, -1, length, this.resolvePacket,
-        row * 65536 + length);
+      this.timeline.pushLazy('quic.1rtt', ctx.frame, conn.conv.id, dir, -1, length, this.resolvePacket, key);
     } else {
       let ref: QuicPacketRef | undefined;
       if (!seen[dir] || ctx.migratedFrom) {
@@ -684,8 +676,9 @@ export class QuicAnalyzer {
     const seen = h.type === '1rtt' ? conn.seen1rtt : h.type === '0rtt' ? conn.seen0rtt : null;
     const withRef = !seen || !seen[dir] || ref.migratedFrom !== undefined;
     if (seen) seen[dir] = true;
-    if (withRef && this.logHolds(ref, row)) {
-      this.timeline.pushLazy(kind, ctx.frame, conv, dir, pn, ref.length, this.resolvePacket, row * 65536 + ref.length);
+    const key = withRef ? this.logKey(ref, row) : -1;
+    if (key >= 0) {
+      this.timeline.pushLazy(kind, ctx.frame, conv, dir, pn, ref.length, this.resolvePacket, key);
     } else {
       if (withRef) {
         // kept for the whole capture: the handshake message names as one shared list per distinct list, and the
@@ -705,19 +698,20 @@ export class QuicAnalyzer {
 
   /**
    * The packet's facts are only what the packet log keeps (most Handshake packets, the first 1-RTT packet each way):
-   * the event's ref is then built from the log when read (PacketLog.packetRef) instead of kept as an object.
+   * the event's ref is then built from the log when read (PacketLog.packetRef) instead of kept as an object. Returns
+   * the event's key for resolvePacket then, else -1.
    */
-  private logHolds(ref: QuicPacketRef, row: number): boolean {
-    if (ref.decrypted || ref.length >= 65536 || ref.indexInDatagram >= 255 || row < 0) return false;
+  private logKey(ref: QuicPacketRef, row: number): number {
+    if (ref.decrypted || ref.indexInDatagram >= 255) return -1;
     let keys = 0;
     for (const k in ref) {
-      if (!BASE_KEYS.has(k)) return false;
+      if (!BASE_KEYS.has(k)) return -1;
       keys++;
     }
-    return keys === (ref.header === 'long' ? 9 : 6);
+    return keys === (ref.header === 'long' ? 9 : 6) ? packetKey(row, ref.length) : -1;
   }
 
-  private readonly resolvePacket = (key: number): unknown => this.log.packetRef(Math.floor(key / 65536), key % 65536);
+  private readonly resolvePacket = (key: number): unknown => packetOfKey(this.log, key);
 
   /** The client's first 1-RTT packet: from its side the handshake is complete (RFC 9001 §4.1.1). */
   private handshakeCompleted(conn: QuicConnection, ctx: Ctx): void {
@@ -740,6 +734,16 @@ export class QuicAnalyzer {
     this.timeline.push('quic.handshake_completed', ctx.frame, conn.conv.id, Dir.CLIENT_TO_SERVER, roundTrips,
       ref.seconds, ref);
   }
+}
+
+/** The timeline key of a packet event built from the log when read: its log row and its length (-1: none fits). */
+function packetKey(row: number, length: number): number {
+  return row >= 0 && length < 65536 ? row * 65536 + length : -1;
+}
+
+/** The facts of the packet event with this packetKey(). */
+function packetOfKey(log: PacketLog, key: number): ReturnType<PacketLog['packetRef']> {
+  return log.packetRef(Math.floor(key / 65536), key % 65536);
 }
 
 /** The keys of a packet's facts that PacketLog.packetRef rebuilds (the first six for a short header). */

@@ -60,12 +60,13 @@ export class QuicConnection {
   partial = false;
   /** Position in the analyzer's connection list (its 4-tuple lookups point here). */
   serial = -1;
-  /** Last short-header DCID per direction, as bytes and hex (most packets repeat it: no string per packet). */
+  /**
+   * Last short-header DCID per direction, as bytes and hex (most packets repeat it: no string per packet), and its id
+   * in the analyzer's packet log (-1 until the analyzer sets it; reset when the DCID changes).
+   */
   private readonly dcidBytes: [Uint8Array | null, Uint8Array | null] = [null, null];
   private readonly dcidText: [string, string] = ['', ''];
-  /** The packet log's id of the last short-header DCID per direction (and the string it is for). */
-  readonly logDcid: [string | null, string | null] = [null, null];
-  readonly logDcidId: [number, number] = [0, 0];
+  readonly dcidLogId: [number, number] = [-1, -1];
 
   constructor(readonly conv: Conversation, originalDcid: Uint8Array, version: number, client: [string, number],
     server: [string, number]) {
@@ -132,6 +133,7 @@ export class QuicConnection {
       if (same) return this.dcidText[dir];
     }
     this.dcidBytes[dir] = b.slice(start, end);
+    this.dcidLogId[dir] = -1;
     return (this.dcidText[dir] = toHex(b, start, end));
   }
 

@@ -6,7 +6,7 @@ import { expand } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { quicVersion, type QuicVersionInfo } from './versions';
 import { encryptBlock, expandKey128, gcmKey, gcmOpen, releaseGcmKey, type GcmKey } from './aes-gcm';
-import { hkdfExpand32, hmacKey, hmacSha256 } from './hkdf-sha256';
+import { hkdfExpand32, hkdfExtract, hmacKey } from './hkdf-sha256';
 
 /** Keys protecting one direction at one encryption level. */
 export interface PacketKeys {
@@ -92,8 +92,7 @@ function saltKey(salt: Uint8Array): Int32Array {
 
 /** client_initial_secret and server_initial_secret (RFC 9001 §5.2). */
 export function initialSecrets(salt: Uint8Array, dcid: Uint8Array): { client: Uint8Array; server: Uint8Array } {
-  // HKDF-Extract(salt, dcid) = HMAC(salt, dcid)
-  const initial = hmacKey(hmacSha256(saltKey(salt), dcid));
+  const initial = hmacKey(hkdfExtract(saltKey(salt), dcid));
   return {
     client: expandLabel(initial, 'client in', 32),
     server: expandLabel(initial, 'server in', 32),

@@ -1,6 +1,6 @@
 // QUIC packet headers (RFC 8999 invariants, RFC 9000 §17) and how a UDP datagram splits into coalesced packets
 // (RFC 9000 §12.2). Pure parsing of the clear parts; header protection is removed elsewhere (crypto.ts).
-import { readU32, readVarint } from './varint';
+import { equalBytes, readU32, readVarint } from './varint';
 import { longPacketType, quicVersion } from './versions';
 
 export type PacketType = 'initial' | '0rtt' | 'handshake' | 'retry' | 'version_negotiation' | '1rtt';
@@ -127,22 +127,16 @@ export function splitDatagram(b: Uint8Array, start: number, end: number,
     } else {
       const n = shortDcidLength();
       h = parseShortHeader(b, p, end, Math.max(0, n));
-      if (firstDcid && n >= 0 && !sameBytes(h.dcid, firstDcid)) break;
+      if (firstDcid && n >= 0 && !equalBytes(h.dcid, firstDcid)) break;
       if (!h.fixedBit) break; // trailing bytes (or a greased bit nobody negotiated with us): not a packet
     }
-    if (firstDcid && h.long && !sameBytes(h.dcid, firstDcid)) break;
+    if (firstDcid && h.long && !equalBytes(h.dcid, firstDcid)) break;
     if (!firstDcid) firstDcid = h.dcid;
     out.push(h);
     if (h.end <= p) break;
     p = h.end;
   }
   return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** True when a long header looks like QUIC to the UDP heuristic (tshark's dissect_quic_heur). */

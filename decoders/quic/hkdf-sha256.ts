@@ -137,12 +137,10 @@ const sha: Sha = (() => {
 
 /** A key prepared for repeated HMAC-SHA256 (the pads hashed once). */
 export const hmacKey = sha.hmacKey;
-/** HMAC-SHA256 with a prepared key. */
-export const hmacSha256 = sha.hmac;
 
-/** HKDF-Extract(salt, ikm) (RFC 5869 §2.2). */
-export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Uint8Array {
-  return sha.hmac(sha.hmacKey(salt), ikm);
+/** HKDF-Extract(salt, ikm) = HMAC(salt, ikm) (RFC 5869 §2.2), with the salt prepared by hmacKey() (reused). */
+export function hkdfExtract(salt: Int32Array, ikm: Uint8Array): Uint8Array {
+  return sha.hmac(salt, ikm);
 }
 
 /** HKDF-Expand(prk, info, length) for length ≤ 32: T(1) = HMAC(prk, info || 0x01), truncated. */

@@ -1,6 +1,7 @@
 // Every QUIC packet's JSON facts, stored column-wise (a few typed arrays, connection IDs interned) so that a
 // capture with millions of 1-RTT packets does not hold an object per packet. toJson() builds the contract's rows.
 import type { QuicJson } from '../analysis-json';
+import { indexOfSorted, resized } from '../columns';
 import type { PacketType } from './header';
 import { quicVersion, versionHex } from './versions';
 
@@ -199,17 +200,14 @@ export class PacketLog {
   }
 
   private resize(cap: number): void {
-    const n = Math.min(this.count, cap);
-    const g = <T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const a = make(cap); a.set(old.subarray(0, n) as never); return a;
-    };
-    this.frame = g(this.frame, (n) => new Uint32Array(n));
-    this.index = g(this.index, (n) => new Uint8Array(n));
-    this.kind = g(this.kind, (n) => new Uint8Array(n));
-    this.version = g(this.version, (n) => new Uint32Array(n));
-    this.dcid = g(this.dcid, (n) => new Int32Array(n));
-    this.scid = g(this.scid, (n) => new Int32Array(n));
-    this.pn = g(this.pn, (n) => new Float64Array(n));
+    const n = this.count;
+    this.frame = resized(this.frame, cap, n);
+    this.index = resized(this.index, cap, n);
+    this.kind = resized(this.kind, cap, n);
+    this.version = resized(this.version, cap, n);
+    this.dcid = resized(this.dcid, cap, n);
+    this.scid = resized(this.scid, cap, n);
+    this.pn = resized(this.pn, cap, n);
     this.cap = cap;
   }
 }
@@ -234,12 +232,8 @@ class SparseRows<T> {
 
   get(row: number): T | undefined {
     if (this.map) return this.map.get(row);
-    let lo = 0, hi = this.rows.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.rows[mid] < row) lo = mid + 1; else hi = mid;
-    }
-    return lo < this.rows.length && this.rows[lo] === row ? this.values[lo] : undefined;
+    const i = indexOfSorted(this.rows, this.rows.length, row);
+    return i >= 0 ? this.values[i] : undefined;
   }
 
   compact(): void {

@@ -161,13 +161,9 @@ export class TcpAnalyzer {
   private readonly streamMode: StreamMode;
   /** Canonical 4-tuple → index in `list` of its current conversation. */
   private byTuple = new TupleTable();
-  /** By conversation id (ConversationTable index; other protocols leave holes). */
-  private byConversation: (TcpConv | undefined)[] = [];
   private list: TcpConv[] = [];
   /** After finish(): the conversations' report facts (the live objects above are then released). */
   private done: FinishedConversations | null = null;
-  /** After finish(): stream by conversation id, -1 for other protocols. */
-  private streamOf = new Int32Array(0);
   private readonly seg: SegmentAnalysis = newSegmentAnalysis();
   /** The sender's nextseq and raw window before the current segment. */
   private prevNextseq = 0;
@@ -431,12 +427,8 @@ export class TcpAnalyzer {
     // End of input: nothing is acknowledged, delivered or looked up any more. Keep only what the report and the
     // panel read, in columns; the live objects (sequence-analysis state, unacknowledged segments) go.
     const done = new FinishedConversations(this.list, this.table.list);
-    const streamOf = new Int32Array(this.byConversation.length).fill(-1);
-    for (const c of this.list) streamOf[c.conv.id] = c.stream;
     this.done = done;
-    this.streamOf = streamOf;
     this.list = [];
-    this.byConversation = [];
     this.byTuple = new TupleTable();
   }
 
@@ -446,16 +438,21 @@ export class TcpAnalyzer {
     return -1;
   }
 
-  /** Facts of a conversation by id: live, or from the finished columns. */
-  private facts(conversationId: number): ConvFacts | undefined {
-    if (!this.done) return this.byConversation[conversationId];
-    const s = conversationId >= 0 && conversationId < this.streamOf.length ? this.streamOf[conversationId] : -1;
-    return s < 0 ? undefined : this.done.facts(s);
+  /** tcp.stream of a conversation id, -1 for other protocols. */
+  private streamOf(conversationId: number): number {
+    return this.table.list[conversationId]?.tcpStream ?? -1;
   }
 
-  /** Stream of a conversation id after finish(), else -1. */
-  private finishedStream(conversationId: number): number {
-    return conversationId >= 0 && conversationId < this.streamOf.length ? this.streamOf[conversationId] : -1;
+  /** Facts of a conversation by id: live, or from the finished columns. */
+  private facts(conversationId: number): ConvFacts | undefined {
+    const s = this.streamOf(conversationId);
+    return s < 0 ? undefined : this.done ? this.done.facts(s) : this.list[s];
+  }
+
+  /** Sequence number base of direction `dir` of a conversation (NaN for other protocols). */
+  private baseSeq(conversationId: number, dir: number): number {
+    const s = this.streamOf(conversationId);
+    return s < 0 ? NaN : this.done ? this.done.baseSeqOf(s, dir) : this.list[s].flows[dir].baseSeq;
   }
 
   /** The `tcp` section of `packetflow analyze --json`, ordered by stream number. */
@@ -470,34 +467,20 @@ export class TcpAnalyzer {
 
   /** Relative sequence number of a raw one sent in direction `dir` of a conversation. */
   relativeSeq(conversationId: number, dir: 0 | 1, raw: number): number {
-    if (this.done) {
-      const s = this.finishedStream(conversationId);
-      return s < 0 ? raw : sub32(raw, this.done.baseSeqOf(s, dir));
-    }
-    const c = this.byConversation[conversationId];
-    return c ? sub32(raw, c.flows[dir].baseSeq) : raw;
+    const base = this.baseSeq(conversationId, dir);
+    return Number.isNaN(base) ? raw : sub32(raw, base);
   }
 
   /** Relative acknowledgement number of a raw one carried by a segment sent in direction `dir`. */
   relativeAck(conversationId: number, dir: 0 | 1, raw: number): number {
-    if (this.done) {
-      const s = this.finishedStream(conversationId);
-      return s < 0 ? raw : sub32(raw, this.done.baseSeqOf(s, 1 - dir));
-    }
-    const c = this.byConversation[conversationId];
-    return c ? sub32(raw, c.flows[1 - dir].baseSeq) : raw;
+    const base = this.baseSeq(conversationId, 1 - dir);
+    return Number.isNaN(base) ? raw : sub32(raw, base);
   }
 
   /** Window field of a segment sent in direction `dir` in bytes, scaled when the scale is known (SYNs never are). */
   windowBytes(conversationId: number, dir: 0 | 1, rawWindow: number, syn: boolean): number {
-    let s: number = WinScale.UNKNOWN;
-    if (this.done) {
-      const st = this.finishedStream(conversationId);
-      if (st >= 0) s = this.done.winScaleOf(st, dir);
-    } else {
-      const c = this.byConversation[conversationId];
-      if (c) s = c.flows[dir].winScale;
-    }
+    const st = this.streamOf(conversationId);
+    const s = st < 0 ? WinScale.UNKNOWN : this.done ? this.done.winScaleOf(st, dir) : this.list[st].flows[dir].winScale;
     return !syn && s >= 0 ? rawWindow * 2 ** s : rawWindow;
   }
 
@@ -545,7 +528,6 @@ export class TcpAnalyzer {
       analysis: null, streams: null,
     };
     this.list.push(c);
-    this.byConversation[conv.id] = c;
     this.byTuple.set(hs, ps, hd, pd, stream);
     return c;
   }

@@ -88,8 +88,8 @@ export class StreamReassembly {
       // what is left of the gap on either side of the segment can still be filled
       const end = add32(start, wireLength), holeStart = h[i], holeEnd = h[i + 1];
       h.splice(i, 2);
-      if (diffSeq(start, holeStart) > 0) h.push(holeStart, start);
-      if (diffSeq(holeEnd, end) > 0) h.push(end, holeEnd);
+      if (diffSeq(start, holeStart) > 0) this.addHole(holeStart, start);
+      if (diffSeq(holeEnd, end) > 0) this.addHole(end, holeEnd);
       this.out.gap(0, frame);
       this.resume = true;
       const have = Math.min(captured.length, wireLength);
@@ -161,13 +161,16 @@ export class StreamReassembly {
     return true;
   }
 
+  /** Remembers the gap [start, end), forgetting the oldest beyond MAX_HOLES. */
+  private addHole(start: number, end: number): void {
+    const h = (this.holes ??= []);
+    h.push(start, end);
+    if (h.length > 2 * MAX_HOLES) h.splice(0, 2);
+  }
+
   private skip(length: number, frame: number): void {
     if (length <= 0) return;
-    if (this.mode === 'tshark') {
-      const h = (this.holes ??= []);
-      if (h.length === 2 * MAX_HOLES) h.splice(0, 2);
-      h.push(this.expected, add32(this.expected, length));
-    }
+    if (this.mode === 'tshark') this.addHole(this.expected, add32(this.expected, length));
     this.expected = add32(this.expected, length);
     this.resume = false;
     this.out.gap(length, frame);

@@ -17,7 +17,7 @@ import {
   parseCertificateMessage, parseCertificateRequest, parseNewSessionTicket, parseServerKeyExchange,
 } from './messages';
 import { alertName, cipherSuiteName, groupName, handshakeTypeName, isTls13, versionName } from './names';
-import { hex, hex4 } from './reader';
+import { equalBytes, hex, hex4 } from './reader';
 import { shareList, shareString } from './shared-values';
 import { ContentType, RecordStream, type TlsRecord } from './stream';
 
@@ -153,12 +153,6 @@ interface Session {
 }
 
 const EMPTY = new Uint8Array(0);
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 const newDir = (): DirState => ({
   records: new RecordStream(), hs: EMPTY, hsLen: 0, stopped: false, ccs: false, encrypted: false, finished: false,
@@ -370,8 +364,8 @@ export class TlsAnalyzer {
     return true;
   }
 
-  private addJson(s: Session, frame: number, type: number, sni?: string, extra?: Partial<TlsJson>): void {
-    this.json.add(frame, s.conv.tcpStream, type, sni, extra);
+  private addJson(s: Session, frame: number, type: number, extra?: Partial<TlsJson>): void {
+    this.json.add(frame, s.conv.tcpStream, type, extra);
   }
 
   /** One complete cleartext handshake message. Returns false when this direction needs nothing more. */
@@ -439,7 +433,7 @@ export class TlsAnalyzer {
     let alpn: string[] | undefined;
     if (sc.alpnStart >= 0) {
       const raw = body.subarray(sc.alpnStart, sc.alpnEnd);
-      if (!p.alpnRaw || !sameBytes(p.alpnRaw, raw)) {
+      if (!p.alpnRaw || !equalBytes(p.alpnRaw, raw)) {
         p.alpnRaw = raw.slice();
         p.alpnList = shareList(parseAlpn(raw).list);
       }
@@ -517,11 +511,11 @@ export class TlsAnalyzer {
     const entry: Partial<TlsJson> = { cipherSuite: hex4(h.cipherSuite), helloRetryRequest: h.helloRetryRequest };
     if (h.supportedVersion !== undefined) entry.supportedVersions = shareList([hex4(h.supportedVersion)]);
     if (h.alpn) entry.alpn = h.alpn;
-    this.addJson(s, frame, 2, undefined, entry);
+    this.addJson(s, frame, 2, entry);
     const sid = s.helloSessionId;
     const resumed = !h.helloRetryRequest && (isTls13(h.version)
       ? h.selectedIdentity !== undefined
-      : h.sessionId.length > 0 && !!sid && sid.length === h.sessionId.length && hex(sid) === hex(h.sessionId));
+      : h.sessionId.length > 0 && !!sid && equalBytes(sid, h.sessionId));
     const f: ServerHelloFacts = {
       version: hex4(h.version), versionName: versionName(h.version), cipherSuite: hex4(h.cipherSuite),
       cipherName: cipherSuiteName(h.cipherSuite), alpn: h.alpn?.[0], helloRetryRequest: h.helloRetryRequest,

@@ -4,6 +4,7 @@
 // row keeps its template, its SNI and its one unshared number (~20 bytes instead of ~100–130 per object).
 // A resolved object has the same keys, in the same order, with the same values as the one pushed before.
 import type { ClientHelloFacts, HandshakeCompletedFacts, ServerHelloFacts } from './analyzer';
+import { resized } from '../columns';
 
 const KIND_CLIENT_HELLO = 0, KIND_SERVER_HELLO = 1, KIND_COMPLETED = 2;
 /** Kind flag: the completed handshake has no duration. */
@@ -150,8 +151,7 @@ export class TlsFactStore {
 
   private resize(cap: number): void {
     const n = this.count;
-    const k = new Uint8Array(cap), t = new Int32Array(cap), x = new Float64Array(cap);
-    k.set(this.kind.subarray(0, n)); t.set(this.template.subarray(0, n)); x.set(this.num.subarray(0, n));
-    this.kind = k; this.template = t; this.num = x;
+    this.kind = resized(this.kind, cap, n); this.template = resized(this.template, cap, n);
+    this.num = resized(this.num, cap, n);
   }
 }

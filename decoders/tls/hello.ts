@@ -102,21 +102,13 @@ export function asciiText(b: Uint8Array): string {
   return parts.join('');
 }
 
-// The lists below read straight from the reader's bytes: what ByteReader.sub() would give, without a reader object
-// per list (a ClientHello has a dozen of them, and a capture tens of thousands of hellos).
-
-/** Start of the next n bytes of r, advancing past them (clamped with `overrun` set, like ByteReader.sub). */
-function skip(r: ByteReader, n: number): number {
-  const start = r.pos, avail = r.left;
-  if (n > avail) { r.overrun = true; n = avail; }
-  r.pos = start + n;
-  return start;
-}
+// The lists below read straight from the reader's bytes (ByteReader.skip): what sub() would give, without a reader
+// object per list (a ClientHello has a dozen of them, and a capture tens of thousands of hellos).
 
 function u16List(r: ByteReader, lenBytes: 1 | 2): number[] {
   const n = lenBytes === 1 ? r.u8() : r.u16();
   const b = r.bytes;
-  let p = skip(r, n);
+  let p = r.skip(n);
   const end = r.pos;
   const out: number[] = [];
   for (; end - p >= 2; p += 2) out.push((b[p] << 8) | b[p + 1]);
@@ -127,7 +119,7 @@ function u16List(r: ByteReader, lenBytes: 1 | 2): number[] {
 function u8List(r: ByteReader): number[] {
   const n = r.u8();
   const b = r.bytes;
-  const start = skip(r, n), end = r.pos;
+  const start = r.skip(n), end = r.pos;
   const out: number[] = [];
   for (let p = start; p < end; p++) out.push(b[p]);
   return out;
@@ -258,7 +250,7 @@ function decodeClientExtension(h: ClientHello, ext: TlsExtension): void {
       const groups: number[] = [];
       while (list.left) {
         const g = list.u16();
-        skip(list, list.u16());
+        list.skip(list.u16());
         if (list.overrun) break;
         groups.push(g);
       }

@@ -3,6 +3,7 @@
 // its SNI (~25 bytes) instead of an object per handshake message (~120 bytes). toJson() builds the same rows,
 // with their keys in the same order, as the objects this replaces.
 import type { TlsJson } from '../analysis-json';
+import { resized } from '../columns';
 import { handshakeTypeName } from './names';
 import { ListIds, TEMPLATE_LIMIT } from './fact-store';
 
@@ -24,9 +25,9 @@ export class TlsJsonLog {
   /** Ids of the (shared) lists seen: a template's key names its lists by identity, not by content. */
   private readonly lists = new ListIds();
 
-  /** Appends a row; `extra`'s arrays and strings are kept as they are (shared values: never mutated). */
-  add(frame: number, tcpStream: number, type: number, sni?: string, extra?: Extra): void {
-    this.addRow(frame, tcpStream, type, sni, extra ? this.template(type, extra) : -1);
+  /** Appends a row without SNI; `extra`'s arrays and strings are kept as they are (shared values: never mutated). */
+  add(frame: number, tcpStream: number, type: number, extra?: Extra): void {
+    this.addRow(frame, tcpStream, type, undefined, extra ? this.template(type, extra) : -1);
   }
 
   /** Appends a row with a template from template() (-1: none). */
@@ -79,9 +80,8 @@ export class TlsJsonLog {
   }
 
   private grow(cap: number): void {
-    const f = new Uint32Array(cap), s = new Int32Array(cap), t = new Uint8Array(cap), x = new Int32Array(cap);
-    f.set(this.frame.subarray(0, this.count)); s.set(this.stream.subarray(0, this.count));
-    t.set(this.type.subarray(0, this.count)); x.set(this.extra.subarray(0, this.count));
-    this.frame = f; this.stream = s; this.type = t; this.extra = x;
+    const n = this.count;
+    this.frame = resized(this.frame, cap, n); this.stream = resized(this.stream, cap, n);
+    this.type = resized(this.type, cap, n); this.extra = resized(this.extra, cap, n);
   }
 }

@@ -39,26 +39,31 @@ export class ByteReader {
     return ((b[p] << 24) >>> 0) + ((b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]);
   }
 
+  /**
+   * Moves past the next n bytes (fewer, with `overrun` set, when the input ends first) and returns where they start:
+   * they are bytes[start..pos).
+   */
+  skip(n: number): number {
+    const start = this.pos, avail = this.left;
+    if (n > avail) { this.overrun = true; n = avail; }
+    this.pos = start + n;
+    return start;
+  }
+
   /** A view of the next n bytes (fewer, with `overrun` set, when the input ends first). */
   take(n: number): Uint8Array {
-    const avail = this.left;
-    if (n > avail) { this.overrun = true; n = avail; }
-    const v = this.bytes.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return v;
+    const start = this.skip(n);
+    return this.bytes.subarray(start, this.pos);
   }
 
   /** A sub-reader over the next n bytes, advancing this one past them. */
   sub(n: number): ByteReader {
-    const avail = this.left;
-    if (n > avail) { this.overrun = true; n = avail; }
-    const r = new ByteReader(this.bytes, this.pos, this.pos + n);
-    this.pos += n;
-    return r;
+    const start = this.skip(n);
+    return new ByteReader(this.bytes, start, this.pos);
   }
 }
 
-export { toHex as hex } from '../quic/varint';
+export { equalBytes, toHex as hex } from '../quic/varint';
 
 /** "0x" + 4 lowercase hex digits, the JSON contract's spelling of TLS versions and cipher suites. */
 export function hex4(v: number): string {

@@ -4,9 +4,8 @@
 // be drawn as arrows, they are aggregated into one line per lane pair per few pixels.
 import type { FrameColumns } from '../model/capture-data';
 import { CATEGORIES } from '../worker/protocol';
-import {
-  lowerBound, timeOfY, upperBound, indexAtOrBefore, indexOfRow, type Lane, type ShownSet,
-} from './shown-set';
+import { indexOfSorted, lowerBound } from '../../decoders/columns';
+import { timeOfY, upperBound, indexAtOrBefore, type Lane, type ShownSet } from './shown-set';
 
 export interface Viewport {
   /** Canvas size in CSS pixels. */
@@ -323,7 +322,7 @@ export function layout(shown: ShownSet, frames: FrameColumns, cursor: Cursor, vp
   const kFrom = Math.max(kVisFrom - g.maxArrows, lowerBound(shown.y, shown.count, rTop - shown.maxFwd));
   const kTo = Math.min(kVisTo + g.maxArrows, upperBound(shown.y, shown.count, rBot + shown.maxBack));
   scene.visible = [kVisFrom, kVisTo];
-  const selK = cursor.frame > 0 ? indexOfRow(shown.rows, shown.count, cursor.frame - 1) : -1;
+  const selK = cursor.frame > 0 ? indexOfSorted(shown.rows, shown.count, cursor.frame - 1) : -1;
   // Frames up to the cursor's are complete; later ones are drawn as far as the now-line has carried them.
   const kCur = cursor.frame > 0 ? indexAtOrBefore(shown.rows, shown.count, cursor.frame - 1) : -1;
   const useArrows = vp.rowPx >= g.minArrowRowPx && kVisTo - kVisFrom <= g.maxArrows;

@@ -12,7 +12,7 @@
 // reached the server at t + a/2; a server→client packet left the server at t − a/2 and reached the client at t + b/2.
 // Other arrows get a small fixed slant so that playback still shows them travelling. In dense captures a round trip
 // covers hundreds of frames, so slants are capped (MAX_SLANT rows) to keep the ladder readable.
-import { lowerBound } from '../../decoders/columns';
+import { indexOfSorted } from '../../decoders/columns';
 import type { CaptureData } from '../model/capture-data';
 
 export type TimeScale = 'compressed' | 'linear';
@@ -92,8 +92,6 @@ export function gapRows(dt: number): number {
   if (!(dt > 0)) return 0;
   return Math.min(GAP_CAP, 1.6 * Math.log10(1 + dt / 1e-3));
 }
-
-export { lowerBound };
 
 /** Index of the first element > v. */
 export function upperBound(a: ArrayLike<number>, n: number, v: number): number {
@@ -186,11 +184,9 @@ function yAfter(s: Base, k: number, time: number, ceil: number): number {
 /** Ports seen at each of `keys` (busiest first, ties in order of first appearance), from one pass over the rows. */
 function portsOfKeys(keys: number[], n: number, srcKey: Int32Array, dstKey: Int32Array, rows: Int32Array,
   srcPort: Uint16Array, dstPort: Uint16Array): Map<number, number[]> {
-  const slot = new Map<number, number>();
-  keys.forEach((key, i) => slot.set(key, i));
   const maxKey = keys.length ? Math.max(...keys) : -1;
   const slotOf = new Int32Array(maxKey + 1).fill(-1);
-  for (const [key, i] of slot) slotOf[key] = i;
+  keys.forEach((key, i) => (slotOf[key] = i));
   const count: (Uint32Array | null)[] = keys.map(() => null), first: (Int32Array | null)[] = keys.map(() => null);
   const seen = (i: number, port: number, at: number) => {
     let c = count[i], fst = first[i];
@@ -215,8 +211,10 @@ function portsOfKeys(keys: number[], n: number, srcKey: Int32Array, dstKey: Int3
   keys.forEach((key, i) => {
     const c = count[i], fst = first[i];
     const ports: number[] = [];
-    if (c && fst) for (let p = 1; p < 65536; p++) if (c[p]) ports.push(p);
-    if (c && fst) ports.sort((x, y) => c[y] - c[x] || fst[x] - fst[y]);
+    if (c && fst) {
+      for (let p = 1; p < 65536; p++) if (c[p]) ports.push(p);
+      ports.sort((x, y) => c[y] - c[x] || fst[x] - fst[y]);
+    }
     out.set(key, ports);
   });
   return out;
@@ -242,7 +240,8 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
   const selfTalk = new Set<number>();
   for (const c of convs) if (c && c.clientHost === c.serverHost && wanted(c.id)) selfTalk.add(c.clientHost);
   // Endpoint → key: a typed-array slot per host (the common case; a Map per frame pair was most of a rebuild's time
-  // on big captures), a Map only for the (host, port) keys of hosts that talk to themselves.
+  // on big captures), a Map only for the (host, port) keys of hosts that talk to themselves. Every host id a frame
+  // holds is in data.hosts: the worker posts new hosts in the batch of the first frames naming them.
   const hostSlot = new Int32Array(data.hosts.length).fill(-1);
   const portKeys = new Map<number, number>();
   const keyHost: number[] = [], keyPort: (number | null)[] = [], keyCount: number[] = [], keyFirst: number[] = [];
@@ -263,13 +262,9 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
       const key = host * 65536 + port;
       i = portKeys.get(key);
       if (i === undefined) portKeys.set(key, (i = newKey(host, port, k)));
-    } else if (host < hostSlot.length) {
+    } else {
       i = hostSlot[host];
       if (i < 0) hostSlot[host] = i = newKey(host, null, k);
-    } else {
-      const key = -(host + 1);
-      i = portKeys.get(key);
-      if (i === undefined) portKeys.set(key, (i = newKey(host, null, k)));
     }
     keyCount[i]++;
     if (asClient) keyClient[i]++;
@@ -338,7 +333,6 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
   const base = { count: n, t, y, timeScale: o.timeScale, rowsPerSecond };
 
   // 4. Travel times from handshakes.
-  const travel = new Map<number, { a: number; b: number }>();
   // Per conversation id, for the per-frame loop (NaN: no handshake timing).
   const travelA = new Float64Array(convs.length).fill(NaN), travelB = new Float64Array(convs.length);
   const brackets: Bracket[] = [];
@@ -347,7 +341,6 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
     const ts = f.time[c.hs.syn - 1], tsa = f.time[c.hs.synAck - 1], ta = f.time[c.hs.ack - 1];
     const a = tsa - ts, b = ta - tsa;
     if (!(a >= 0 && b >= 0) || a + b > 30) continue;
-    travel.set(c.id, { a, b });
     travelA[c.id] = a;
     travelB[c.id] = b;
   }
@@ -376,24 +369,20 @@ export function buildShownSet(data: CaptureData, o: ShownOptions): ShownSet {
   }
 
   // 5. RTT brackets on the client's lane: SYN leaving the client to SYN/ACK reaching it.
-  for (const [conv, tr] of travel) {
-    const c = convs[conv];
-    const kSyn = indexOfRow(rows, n, c.hs!.syn - 1);
-    const kSa = indexOfRow(rows, n, c.hs!.synAck - 1);
+  for (let conv = 0; conv < travelA.length; conv++) {
+    const a = travelA[conv];
+    if (a !== a) continue; // NaN: no handshake timing
+    const hs = convs[conv].hs!;
+    const kSyn = indexOfSorted(rows, n, hs.syn - 1);
+    const kSa = indexOfSorted(rows, n, hs.synAck - 1);
     if (kSyn < 0 || kSa < 0) continue;
-    brackets.push({ conv, lane: srcLane[kSyn], y0: y0[kSyn], y1: y1[kSa], rtt: tr.a + tr.b });
+    brackets.push({ conv, lane: srcLane[kSyn], y0: y0[kSyn], y1: y1[kSa], rtt: a + travelB[conv] });
   }
 
   return {
     count: n, rows, y, y0, y1, yDone, t, srcLane, dstLane, lanes, brackets, maxBack, maxFwd,
     height: n ? yDone[n - 1] : 0, timeScale: o.timeScale, rowsPerSecond, version: data.version,
   };
-}
-
-/** Shown index of frame row `row`, or -1 when it is not shown. */
-export function indexOfRow(rows: Int32Array, n: number, row: number): number {
-  const k = lowerBound(rows, n, row);
-  return k < n && rows[k] === row ? k : -1;
 }
 
 /** Shown index of the nearest shown frame at or before frame row `row` (-1 if none). */

@@ -6,7 +6,8 @@ import type {
   AppInfo, CaptureEnded, CaptureStarted, CaptureStats, MenuCommand, OpenResult, OpenedCapture, PacketflowApi,
   ThemeSetting,
 } from '../../electron/ipc-contract';
-import { buildShownSet, indexOfRow, lowerBound, type ShownSet, type TimeScale } from '../diagram/shown-set';
+import { indexOfSorted, lowerBound } from '../../decoders/columns';
+import { buildShownSet, type ShownSet, type TimeScale } from '../diagram/shown-set';
 import { GEOMETRY, contentHeight, laneGeometry, rowAtScreenY, screenY, type Cursor } from '../diagram/layout';
 import {
   advance, cursorAtFrame, cursorAtIndex, cursorIndex, endCursor, startCursor, stepEvent, stepFrame, type Speed,
@@ -532,7 +533,7 @@ export class Store {
   scrollToCursor(center: boolean): void {
     const v = this.state.view, sh = this.state.shown;
     const y = screenY(this.state.cursor.y, v);
-    const k = sh ? indexOfRow(sh.rows, sh.count, this.state.cursor.frame - 1) : -1;
+    const k = sh ? indexOfSorted(sh.rows, sh.count, this.state.cursor.frame - 1) : -1;
     const start = k >= 0 ? screenY(sh!.y0[k], v) : y;
     const top = GEOMETRY.headerH + 24, bottom = v.height - 48;
     if (!center && y >= top && y <= bottom && start >= top) return;

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { GEOMETRY } from '../diagram/layout';
 import { THEMES, cssColor } from '../diagram/theme';
-import { CAT } from '../worker/protocol';
+import { CAT, CATEGORIES } from '../worker/protocol';
 import { useStore, type Store } from '../state/store';
 
 export function Scrubber({ store }: { store: Store }) {
@@ -30,9 +30,11 @@ export function Scrubber({ store }: { store: Store }) {
     const th = THEMES[theme];
     const bins = Math.max(1, Math.floor(w));
     const counts = new Float64Array(bins), loss = new Uint8Array(bins);
-    // Per category (a byte) a row of bins, in one array: a Map lookup per frame made this a visible part of every
-    // shown-set rebuild while a big file loads. `order` keeps the categories in order of first appearance.
-    const perCat = new Float64Array(256 * bins), seen = new Uint8Array(256), order: number[] = [];
+    // Per category a row of bins, in one array: a Map lookup per frame made this a visible part of every shown-set
+    // rebuild while a big file loads. `order` keeps the categories in order of first appearance. The frames' cat
+    // column holds indexes into CATEGORIES (classifyFrame gives CAT[...] of a FrameCategory), so it is always in range.
+    const nCat = CATEGORIES.length;
+    const perCat = new Float64Array(nCat * bins), seen = new Uint8Array(nCat), order: number[] = [];
     const cats = data.frames.cat, rows = shown.rows, ys = shown.y, height = shown.height;
     for (let k = 0; k < shown.count; k++) {
       const b = Math.min(bins - 1, Math.floor((ys[k] / height) * bins));

@@ -358,10 +358,18 @@ class Session {
     const an = this.an;
     if (!an) return { mask: null, error: null, matches: 0 };
     const m = an.model, f = m.frames, tl = m.timeline;
-    const ends = f.endpointColumns();
+    // The endpoint and length columns are copies (~16 B a frame): made only when a predicate first reads them, not
+    // for an empty expression, one that does not compile, or one that uses no such field.
+    let ends: ReturnType<typeof f.endpointColumns> | null = null, len: Uint32Array | null = null;
+    const endpoints = () => (ends ??= f.endpointColumns());
     const cols: FilterColumns = {
-      count: f.count, time: f.time, len: f.originalLengths(), proto: f.proto, ...ends, conv: f.conversation, hosts: m.hosts, hostNames: this.liveHostNames(),
+      count: f.count, time: f.time, proto: f.proto, conv: f.conversation, hosts: m.hosts, hostNames: this.liveHostNames(),
       convs: m.conversations, eventCount: tl.count, eventKind: tl.kind, eventFrame: tl.frame,
+      get len() { return (len ??= f.originalLengths()); },
+      get src() { return endpoints().src; },
+      get dst() { return endpoints().dst; },
+      get srcPort() { return endpoints().srcPort; },
+      get dstPort() { return endpoints().dstPort; },
     };
     try {
       const pred = compileFilter(expr, cols);

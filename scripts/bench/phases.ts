@@ -1,9 +1,8 @@
 // The in-process measurements, each run in its own child process (so that its peak RSS is its own): reading only,
 // reading + wire decoding of every layer, the TCP analysis alone (Analyzer scope 'tcp') and the full analysis.
-import { readCaptureFileSync } from '../../capture/node-file-source';
+import { captureFileSize, readCaptureFileSync } from '../../capture/node-file-source';
 import { Analyzer, expectedFramesForBytes } from '../../decoders/analyzer';
 import { PacketDecoder } from '../../decoders/decode';
-import { statSync } from 'node:fs';
 import { vmHwmKb } from './proc';
 
 export type PhaseName = 'read' | 'decode' | 'analyze' | 'tcp';
@@ -97,7 +96,7 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
     gc();
     const m0 = process.memoryUsage();
     const an = new Analyzer({ fileName: file, scope: phase === 'tcp' ? 'tcp' : 'all',
-      expectedFrames: expectedFramesForBytes(statSync(file).size) });
+      expectedFrames: expectedFramesForBytes(captureFileSize(file)) });
     const t0 = performance.now();
     info = readCaptureFileSync(file, (batch) => {
       an.push(batch);

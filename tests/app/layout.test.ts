@@ -1,7 +1,9 @@
 // The diagram as a pure function: shown set (rows, lanes, slants) and layout (positions in pixels) for given data,
 // cursor and viewport, without WebGL.
 import { describe, expect, it } from 'vitest';
-import { buildShownSet, gapRows, timeOfY, yOfTime, type ShownOptions } from '../../renderer/diagram/shown-set';
+import {
+  buildShownSet, gapRows, MAX_SLANT, MIN_SLANT, timeOfY, yOfTime, type ShownOptions,
+} from '../../renderer/diagram/shown-set';
 import { GEOMETRY, formatAbsolute, labelPlacement, layout, laneGeometry, type LayoutOptions, type Viewport } from '../../renderer/diagram/layout';
 import { cursorAtIndex, startCursor, stepFrame } from '../../renderer/diagram/playback';
 import { CAT } from '../../renderer/worker/protocol';
@@ -104,9 +106,9 @@ describe('shown set', () => {
         if (tr.a + tr.b > 30) continue; // not slanted by its handshake (checked elsewhere)
         const [before, after] = d.frames.dir[r] === 0 ? [tr.b / 2, tr.a / 2] : [tr.a / 2, tr.b / 2];
         let s0 = Math.min(sh.y[k], yOfTime(sh, sh.t[k] - before)), e = Math.max(sh.y[k], yOfTime(sh, sh.t[k] + after));
-        s0 = Math.max(s0, sh.y[k] - 2);
-        e = Math.min(e, sh.y[k] + 4);
-        if (e - s0 < 0.45) e = s0 + 0.45;
+        s0 = Math.max(s0, sh.y[k] - MAX_SLANT / 2);
+        e = Math.min(e, sh.y[k] + MAX_SLANT);
+        if (e - s0 < MIN_SLANT) e = s0 + MIN_SLANT;
         expect(sh.y0[k]).toBe(s0);
         expect(sh.y1[k]).toBe(e);
         if (sh.y1[k] - sh.y0[k] > 0.5) slanted++;

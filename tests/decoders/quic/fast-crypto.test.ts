@@ -49,7 +49,7 @@ describe('HKDF-SHA256 for Initial secrets', () => {
     for (let i = 0; i < 200; i++) {
       const salt = bytes(i % 100), ikm = bytes((i * 13) % 150), info = bytes(i % 70), len = 1 + (i % 32);
       const prk = extract(sha256, ikm, salt);
-      expect(hkdfExtract(salt, ikm)).toEqual(prk);
+      expect(hkdfExtract(hmacKey(salt), ikm)).toEqual(prk);
       expect(hkdfExpand32(hmacKey(prk), info, len)).toEqual(expand(sha256, prk, info, len));
     }
   });

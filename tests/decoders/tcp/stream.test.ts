@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, type Seg } from './builder';
 import type { TcpStreamSink } from '../../../decoders/tcp/analyzer';
-import { MAX_PENDING_SEGMENTS } from '../../../decoders/tcp/stream-reassembly';
+import { MAX_PENDING_SEGMENTS, StreamReassembly } from '../../../decoders/tcp/stream-reassembly';
 import type { StreamMode } from '../../../decoders/tcp/stream-reassembly';
 
 const C = 1000, S = 5000;
@@ -128,6 +128,22 @@ describe('stream bytes in tshark mode (what tshark hands its subdissectors)', ()
   it('ignores the payload of a RST', () => {
     const items = collect([...HS, { from: 'c', flags: 'RA', seq: C + 1, ack: S + 1, payload: bytesAt(0, 4), t: 0.1 }]);
     expect(items).toEqual([]);
+  });
+});
+
+describe('gaps remembered for later fills (tshark mode)', () => {
+  it('keeps the latest 8 gaps, also when fills split gaps in two', () => {
+    const got: string[] = [];
+    const r = new StreamReassembly({ data: (d, f) => { got.push(`${f}:${d.length}`); return true; }, gap: () => {} });
+    const seg = (seq: number, len: number, frame: number) => r.segment(seq, false, false, len, new Uint8Array(len), frame, 0);
+    // 5 bytes every 10: gap k is [10k - 5, 10k) for k = 1..10; the latest 8 (3..10) are remembered
+    for (let k = 0; k <= 10; k++) seg(10 * k, 5, k + 1);
+    // a byte in the middle of gaps 8, 9, 10 splits each in two: three more to remember, so gaps 3, 4, 5 go
+    for (let k = 8; k <= 10; k++) seg(10 * k - 3, 1, 100 + k);
+    got.length = 0;
+    for (let k = 1; k <= 10; k++) seg(10 * k - 5, 1, 200 + k);
+    seg(78, 1, 300); // the second piece of gap 8
+    expect(got).toEqual(['206:1', '207:1', '208:1', '209:1', '210:1', '300:1']);
   });
 });
 
