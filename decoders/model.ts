@@ -2,12 +2,12 @@
 // Per-frame data is column-wise (typed arrays, no object per frame); packet bytes are not kept (re-read by offset).
 import type { CaptureWarning, DecryptionSecrets, InterfaceInfo } from '../capture/frame';
 import type { Timeline } from './timeline';
-import { grown, indexOfSorted, lowerBound, resized } from './columns';
+import { grown, indexOfSorted, lowerBound, resized, worthTrimming } from './columns';
 
 /** What kind of traffic a frame is, for colouring and filtering without re-decoding. */
-export const FrameProto = {
-  OTHER: 0, TCP: 1, UDP: 2, ICMP: 3, DNS: 4, TLS: 5, QUIC: 6, ARP: 7, UNDECODED: 8,
-} as const;
+export enum FrameProto {
+  OTHER = 0, TCP = 1, UDP = 2, ICMP = 3, DNS = 4, TLS = 5, QUIC = 6, ARP = 7, UNDECODED = 8,
+}
 
 /** Per-frame columns, appended in frame order. Frame n (1-based) is at index n-1. */
 export class FrameIndex {
@@ -167,7 +167,7 @@ export class FrameIndex {
   /** Gives back the room kept for growth (the end of the input). */
   compact(): void {
     const n = Math.max(16, this.count);
-    if (n !== this.cap) this.resize(n);
+    if (worthTrimming(this.cap, n)) this.resize(n);
     this.endpoints.compact();
     this.origLengths.compact();
     this.longLengths.compact();

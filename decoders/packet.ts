@@ -12,9 +12,9 @@ export interface LayerIssue {
   truncated: boolean;
 }
 
-export const TcpFlag = {
-  FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80, AE: 0x100,
-} as const;
+export enum TcpFlag {
+  FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80, AE = 0x100,
+}
 
 export interface TcpOptions {
   mss?: number;

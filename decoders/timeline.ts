@@ -4,7 +4,7 @@
 // Rich facts (a TLS hello, a DNS message, a QUIC packet) live in sparse `ref` slots. Explanations are built from the
 // stored facts when shown (decoders/explain.ts), never stored as text.
 
-import { grown, indexOfSorted, lowerBound, resized } from './columns';
+import { grown, indexOfSorted, lowerBound, resized, worthTrimming } from './columns';
 
 /** Every event kind, in a fixed order: the index is the stored code. Append new kinds at the end of a group. */
 export const EVENT_KINDS = [
@@ -36,7 +36,7 @@ export function eventCode(kind: EventKind): number {
 export type RefResolver = (key: number) => unknown;
 
 /** Direction of an event within its conversation. */
-export const Dir = { CLIENT_TO_SERVER: 0, SERVER_TO_CLIENT: 1, NONE: 2 } as const;
+export enum Dir { CLIENT_TO_SERVER = 0, SERVER_TO_CLIENT = 1, NONE = 2 }
 
 /** A read-only view of one event, built on demand. */
 export interface TimelineEvent {
@@ -310,7 +310,7 @@ export class Timeline {
   compact(): void {
     this.seal();
     const n = Math.max(16, this.count);
-    if (this.cap !== n) this.resize(n);
+    if (worthTrimming(this.cap, n)) this.resize(n);
     const trim = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, used: number): T =>
       a.length === used ? a : resized(a, used);
     this.exEvent = trim(this.exEvent, this.exCount);

@@ -1,7 +1,7 @@
 // Each endpoint's TCP state (RFC 9293 §3.3.2) as inferred from the segments the capture shows. The capture point
 // sees a segment once, so the sender and the receiver both react to it at that moment (no propagation delay).
 import { TcpFlag, type TcpSegment } from '../packet';
-import { TcpState, ResetKind, type TcpStateCode } from './events';
+import { TcpState as S, ResetKind, type TcpStateCode } from './events';
 import type { Flow } from './flow';
 import { add32, geSeq } from './seq';
 
@@ -10,7 +10,6 @@ export interface StateSink {
   changed(endpoint: number, state: TcpStateCode): void;
 }
 
-const S = TcpState;
 
 function set(flows: readonly [Flow, Flow], out: StateSink, endpoint: number, st: TcpStateCode): void {
   const f = flows[endpoint];

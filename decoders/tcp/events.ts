@@ -32,11 +32,11 @@
 // tcp.data, so each data segment has exactly one of these events.
 
 /** Inferred endpoint states (RFC 9293 §3.3.2). */
-export const TcpState = {
-  CLOSED: 0, LISTEN: 1, SYN_SENT: 2, SYN_RECEIVED: 3, ESTABLISHED: 4, FIN_WAIT_1: 5, FIN_WAIT_2: 6,
-  CLOSE_WAIT: 7, CLOSING: 8, LAST_ACK: 9, TIME_WAIT: 10,
-} as const;
-export type TcpStateCode = (typeof TcpState)[keyof typeof TcpState];
+export enum TcpState {
+  CLOSED = 0, LISTEN = 1, SYN_SENT = 2, SYN_RECEIVED = 3, ESTABLISHED = 4, FIN_WAIT_1 = 5, FIN_WAIT_2 = 6,
+  CLOSE_WAIT = 7, CLOSING = 8, LAST_ACK = 9, TIME_WAIT = 10,
+}
+export type TcpStateCode = TcpState;
 
 export const TCP_STATE_NAMES = [
   'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT',
@@ -48,12 +48,12 @@ export function tcpStateName(code: number): string {
 }
 
 /** Why a RST was sent (tcp.reset's b). */
-export const ResetKind = {
+export enum ResetKind {
   /** The answer to a SYN: nothing listens on that port (connection refused). */
-  REFUSED: 1,
+  REFUSED = 1,
   /** An established or half-open connection torn down at once. */
-  ABORT: 2,
-} as const;
+  ABORT = 2,
+}
 
 /** Endpoint numbers used in tcp.state_changed / tcp.time_wait_entered. */
-export const Endpoint = { CLIENT: 0, SERVER: 1 } as const;
+export enum Endpoint { CLIENT = 0, SERVER = 1 }

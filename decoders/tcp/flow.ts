@@ -6,7 +6,7 @@ import { EMPTY_UNACKED, UnackedSegments } from './unacked';
 import { TcpState, type TcpStateCode } from './events';
 
 /** Window scale: a shift 0..14, or one of these. */
-export const WinScale = { UNKNOWN: -1, NONE: -2 } as const;
+export enum WinScale { UNKNOWN = -1, NONE = -2 }
 
 const BASE_SEQ = 0, WINDOW = 1, NEXTSEQ = 2, NEXTSEQ_TIME = 3, MAXSEQTOBEACKED = 4, LASTACK = 5, LASTACK_TIME = 6,
   ISN = 7, SYNACK_SEQ = 8, ACK_AFTER_SYNACK_ACK = 9, FIN_SEQ = 10, BYTES = 11, WINDOW_SHOWN = 12, RTT_MIN = 13,

@@ -14,17 +14,17 @@ export interface LinkResult {
 
 export const NO_NEXT = -1;
 
-export const EtherType = {
-  IPV4: 0x0800,
-  ARP: 0x0806,
-  VLAN: 0x8100,
-  QINQ: 0x88a8,
-  QINQ_OLD: 0x9100,
-  IPV6: 0x86dd,
-  MPLS: 0x8847,
-  MPLS_MULTICAST: 0x8848,
-  TRANSPARENT_ETHERNET: 0x6558,
-} as const;
+export enum EtherType {
+  IPV4 = 0x0800,
+  ARP = 0x0806,
+  VLAN = 0x8100,
+  QINQ = 0x88a8,
+  QINQ_OLD = 0x9100,
+  IPV6 = 0x86dd,
+  MPLS = 0x8847,
+  MPLS_MULTICAST = 0x8848,
+  TRANSPARENT_ETHERNET = 0x6558,
+}
 
 export function newLinkResult(): LinkResult {
   return { etherType: NO_NEXT, vlanId: 0, extraLayer: '' };

@@ -5,18 +5,18 @@
 import type { DecodedPacket } from '../packet';
 
 /** Link-layer decoders known to PacketDecoder. */
-export const LinkKind = {
-  UNKNOWN: 0, ETHERNET: 1, RAW: 2, IPV4: 3, IPV6: 4, NULL: 5, LOOP: 6, PPP: 7, SLL: 8, SLL2: 9, NFLOG: 10,
-} as const;
-export type LinkKindCode = (typeof LinkKind)[keyof typeof LinkKind];
+export enum LinkKind {
+  UNKNOWN = 0, ETHERNET = 1, RAW = 2, IPV4 = 3, IPV6 = 4, NULL = 5, LOOP = 6, PPP = 7, SLL = 8, SLL2 = 9, NFLOG = 10,
+}
+export type LinkKindCode = LinkKind;
 
 /** What an EtherType leads to. */
-export const EtherKind = { NONE: 0, IPV4: 1, IPV6: 2, ARP: 3, VLAN: 4, MPLS: 5, ETHERNET: 6 } as const;
-export type EtherKindCode = (typeof EtherKind)[keyof typeof EtherKind];
+export enum EtherKind { NONE = 0, IPV4 = 1, IPV6 = 2, ARP = 3, VLAN = 4, MPLS = 5, ETHERNET = 6 }
+export type EtherKindCode = EtherKind;
 
 /** What an IP protocol number leads to. */
-export const IpKind = { NONE: 0, TCP: 1, UDP: 2, ICMP: 3, ICMPV6: 4, IPV4: 5, IPV6: 6, GRE: 7 } as const;
-export type IpKindCode = (typeof IpKind)[keyof typeof IpKind];
+export enum IpKind { NONE = 0, TCP = 1, UDP = 2, ICMP = 3, ICMPV6 = 4, IPV4 = 5, IPV6 = 6, GRE = 7 }
+export type IpKindCode = IpKind;
 
 /** LINKTYPE_* values (tcpdump.org/linktypes.html) decoded here, with tshark's protocol name for the link layer. */
 export const LINK_TYPES: Record<number, { kind: LinkKindCode; name: string; layer: string }> = {

@@ -5,11 +5,11 @@ import { addIssue } from './issues';
 
 export const TCP_MIN_HEADER = 20;
 
-export const TcpOptionKind = {
-  EOL: 0, NOP: 1, MSS: 2, WINDOW_SCALE: 3, SACK_PERMITTED: 4, SACK: 5, ECHO: 6, ECHO_REPLY: 7, TIMESTAMPS: 8,
-  CC: 11, MD5: 19, USER_TIMEOUT: 28, TCP_AO: 29, MPTCP: 30, FAST_OPEN: 34, EXPERIMENTAL_253: 253,
-  EXPERIMENTAL_254: 254,
-} as const;
+export enum TcpOptionKind {
+  EOL = 0, NOP = 1, MSS = 2, WINDOW_SCALE = 3, SACK_PERMITTED = 4, SACK = 5, ECHO = 6, ECHO_REPLY = 7, TIMESTAMPS = 8,
+  CC = 11, MD5 = 19, USER_TIMEOUT = 28, TCP_AO = 29, MPTCP = 30, FAST_OPEN = 34, EXPERIMENTAL_253 = 253,
+  EXPERIMENTAL_254 = 254,
+}
 
 export const TCP_OPTION_NAMES: Record<number, string> = {
   0: 'End of Option List (EOL)', 1: 'No-Operation (NOP)', 2: 'Maximum segment size', 3: 'Window scale',
