@@ -93,9 +93,16 @@ export class Analyzer {
     this.tls.finish();
     this.dns.finish();
     this.quic.finish();
+    this.udp.finish();
     this.model.frames.compact();
     this.model.timeline.compact();
+    this.conversations.compact();
     for (const [address, name] of this.dns.hostNames()) this.model.hostNames.set(address, name);
+  }
+
+  /** Bytes the conversation table keeps (columns, objects, list slots), for the memory benchmark. */
+  conversationBytes(): number {
+    return this.conversations.retainedBytes();
   }
 
   /** The arrow label and colour category of a frame (its bytes are needed: they are not kept). */
@@ -233,7 +240,7 @@ export class Analyzer {
     this.streamRoute = grown(this.streamRoute, id + 1);
     let r = this.streamRoute[id];
     if (r === 0) {
-      r = isDnsPort(portOf(conv.server)) || isDnsPort(portOf(conv.client)) ? ROUTE_DNS : ROUTE_TLS;
+      r = isDnsPort(conv.serverPort) || isDnsPort(conv.clientPort) ? ROUTE_DNS : ROUTE_TLS;
       this.streamRoute[id] = r;
       if (r === ROUTE_DNS) conv.app ??= 'dns';
     }
@@ -250,8 +257,3 @@ export function expectedFramesForBytes(fileBytes: number): number {
 const ROUTE_DNS = 1, ROUTE_TLS = 2;
 /** Event code -> 1 for TLS kinds, 2 for DNS kinds (what a frame is drawn as). */
 const KIND_CLASS = Uint8Array.from(EVENT_KINDS, (k) => (k.startsWith('tls.') ? 1 : k.startsWith('dns.') ? 2 : 0));
-
-/** Port of an "ip:port" / "[v6]:port" endpoint string. */
-export function portOf(endpoint: string): number {
-  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
-}

@@ -10,12 +10,6 @@ export function resized<T extends Column>(a: T, cap: number, keep = a.length): T
   return b;
 }
 
-/** Whether giving back a column's unused room is worth a copy: more than an eighth of it is unused. The copy touches
- *  fresh pages for every element kept, which costs more than the room it frees when little is unused. */
-export function worthTrimming(cap: number, used: number): boolean {
-  return cap - used > cap / 8;
-}
-
 /** `a` itself when it holds `need` elements, else a copy doubled (from at least `min`) until it does. */
 export function grown<T extends Column>(a: T, need: number, min = 1024): T {
   if (need <= a.length) return a;

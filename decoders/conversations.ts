@@ -1,5 +1,6 @@
 // Hosts and conversations shared by every reconstruction, so that TCP, UDP, DNS and QUIC number them in one table.
 import type { Conversation } from './model';
+import { resized } from './columns';
 
 /** Interns printable addresses into small integer ids (the diagram's lifelines). */
 export class HostTable {
@@ -64,58 +65,134 @@ export class HostTable {
 
 const CACHE_BITS = 12;
 const CACHE_SLOTS = 1 << CACHE_BITS;
-const ENDPOINT_BITS = 12;
-const ENDPOINT_SLOTS = 1 << ENDPOINT_BITS;
 
 /** Formats an endpoint like the JSON contract: "ip:port", IPv6 as "[addr]:port". */
 export function endpoint(address: string, port: number): string {
-  // join builds one flat string (a template literal keeps a rope of its pieces: twice the memory, kept per conversation)
+  // join builds one flat string (a template literal keeps a rope of its pieces)
   return address.includes(':') ? ['[', address, ']:', port].join('') : [address, ':', port].join('');
 }
 
 /** Shared by every conversation until its first note (most never get one); note() replaces it. */
 const NO_NOTES: Record<string, number> = Object.freeze({}) as Record<string, number>;
 
+const PROTOCOLS: readonly Conversation['protocol'][] = ['tcp', 'udp', 'quic', 'icmp'];
+
+/**
+ * One conversation of a ConversationTable. Its numbers live in the table's columns and its endpoint strings are
+ * formatted when read: a capture can hold a conversation every dozen packets, and an object with its own fields,
+ * strings and byte-count array cost about 250 bytes each where this costs about 110.
+ */
+class TableConversation implements Conversation {
+  app: string | undefined = undefined;
+  title: string | undefined = undefined;
+  notes: Record<string, number> = NO_NOTES;
+  constructor(private readonly t: ConversationTable, readonly id: number) {}
+  get protocol(): Conversation['protocol'] { return PROTOCOLS[this.t.col.protocol[this.id]]; }
+  get clientHost(): number { return this.t.col.hosts[this.id * 2]; }
+  get serverHost(): number { return this.t.col.hosts[this.id * 2 + 1]; }
+  get clientPort(): number { return this.t.col.ports[this.id * 2]; }
+  get serverPort(): number { return this.t.col.ports[this.id * 2 + 1]; }
+  get client(): string { return this.t.endpointText(this.id, 0); }
+  get server(): string { return this.t.endpointText(this.id, 1); }
+  get firstFrame(): number { return this.t.col.firstFrame[this.id]; }
+  get lastFrame(): number { return this.t.col.lastFrame[this.id]; }
+  get packets(): number { return this.t.col.packets[this.id]; }
+  get bytes(): [number, number] { return [this.t.col.bytes[this.id * 2], this.t.col.bytes[this.id * 2 + 1]]; }
+  get tcpStream(): number { return this.t.col.tcpStream[this.id]; }
+}
+
+/** The table's per-conversation columns, by conversation id (pairs: [client, server]). */
+interface ConversationColumns {
+  protocol: Uint8Array;
+  hosts: Int32Array;
+  ports: Uint16Array;
+  firstFrame: Uint32Array;
+  lastFrame: Uint32Array;
+  packets: Uint32Array;
+  /** Payload bytes client→server, server→client (beyond 2^32 in long captures). */
+  bytes: Float64Array;
+  tcpStream: Int32Array;
+}
+
+function newColumns(n: number): ConversationColumns {
+  return {
+    protocol: new Uint8Array(n), hosts: new Int32Array(n * 2), ports: new Uint16Array(n * 2),
+    firstFrame: new Uint32Array(n), lastFrame: new Uint32Array(n), packets: new Uint32Array(n),
+    bytes: new Float64Array(n * 2), tcpStream: new Int32Array(n),
+  };
+}
+
 export class ConversationTable {
   readonly list: Conversation[] = [];
-  /** Endpoint strings by (host id, port), direct-mapped: conversations with one server share its string. */
-  private readonly epHost = new Int32Array(ENDPOINT_SLOTS).fill(-1);
-  private readonly epPort = new Int32Array(ENDPOINT_SLOTS);
-  private readonly epText: string[] = new Array(ENDPOINT_SLOTS).fill('');
+  /** Read by the conversations' accessors; written only by the table. */
+  col: ConversationColumns = newColumns(1024);
+  private cap = 1024;
 
   constructor(readonly hosts: HostTable) {}
 
   /** Opens a new conversation; `frame` is its first frame. */
   open(protocol: Conversation['protocol'], clientAddr: string, clientPort: number, serverAddr: string,
     serverPort: number, frame: number, tcpStream = -1): Conversation {
-    const clientHost = this.hosts.intern(clientAddr), serverHost = this.hosts.intern(serverAddr);
-    const c: Conversation = {
-      id: this.list.length, protocol,
-      client: this.endpoint(clientHost, clientAddr, clientPort), server: this.endpoint(serverHost, serverAddr, serverPort),
-      clientHost, serverHost,
-      firstFrame: frame, lastFrame: frame, packets: 0, bytes: [0, 0], tcpStream, notes: NO_NOTES,
-      // declared up front (undefined until known) so setting them later does not grow the object
-      app: undefined, title: undefined,
-    };
+    return this.openIds(protocol, this.hosts.intern(clientAddr), clientPort, this.hosts.intern(serverAddr), serverPort,
+      frame, tcpStream);
+  }
+
+  /** open() with the endpoints' HostTable ids. */
+  openIds(protocol: Conversation['protocol'], clientHost: number, clientPort: number, serverHost: number,
+    serverPort: number, frame: number, tcpStream = -1): Conversation {
+    const id = this.list.length;
+    if (id === this.cap) this.resize(this.cap * 2);
+    const k = this.col;
+    k.protocol[id] = PROTOCOLS.indexOf(protocol);
+    k.hosts[id * 2] = clientHost; k.hosts[id * 2 + 1] = serverHost;
+    k.ports[id * 2] = clientPort; k.ports[id * 2 + 1] = serverPort;
+    k.firstFrame[id] = frame; k.lastFrame[id] = frame;
+    k.tcpStream[id] = tcpStream;
+    const c = new TableConversation(this, id);
     this.list.push(c);
     return c;
   }
 
-  private endpoint(host: number, address: string, port: number): string {
-    const slot = (Math.imul(host, 0x9e3779b1) ^ Math.imul(port, 0x85ebca6b)) >>> (32 - ENDPOINT_BITS);
-    if (this.epHost[slot] === host && this.epPort[slot] === port) return this.epText[slot];
-    const text = endpoint(address, port);
-    this.epHost[slot] = host;
-    this.epPort[slot] = port;
-    this.epText[slot] = text;
-    return text;
+  /** "ip:port" of a conversation's client (side 0) or server (side 1). */
+  endpointText(id: number, side: number): string {
+    return endpoint(this.hosts.names[this.col.hosts[id * 2 + side]], this.col.ports[id * 2 + side]);
   }
 
   /** Counts one packet of `payloadBytes` in direction `dir` (0 client→server, 1 server→client). */
   count(c: Conversation, frame: number, dir: number, payloadBytes: number): void {
-    c.packets++;
-    c.lastFrame = frame;
-    c.bytes[dir === 1 ? 1 : 0] += payloadBytes;
+    const id = c.id, k = this.col;
+    k.packets[id]++;
+    k.lastFrame[id] = frame;
+    k.bytes[id * 2 + (dir === 1 ? 1 : 0)] += payloadBytes;
+  }
+
+  /** The other endpoint is the client after all: swaps the two sides of a conversation. */
+  swapSides(c: Conversation): void {
+    const { hosts, ports, bytes } = this.col, i = c.id * 2;
+    let t = hosts[i]; hosts[i] = hosts[i + 1]; hosts[i + 1] = t;
+    t = ports[i]; ports[i] = ports[i + 1]; ports[i + 1] = t;
+    t = bytes[i]; bytes[i] = bytes[i + 1]; bytes[i + 1] = t;
+  }
+
+  /** Gives back the room kept for growth (the end of the input; opening more still works). */
+  compact(): void {
+    const n = Math.max(16, this.list.length);
+    if (n !== this.cap) this.resize(n);
+  }
+
+  /** Bytes the conversations take: their columns, objects and the list's slots (for the memory benchmark). */
+  retainedBytes(): number {
+    return this.cap * COLUMN_BYTES + this.list.length * (CONVERSATION_OBJECT_BYTES + 8);
+  }
+
+  private resize(cap: number): void {
+    const k = this.col, n = this.list.length;
+    this.col = {
+      protocol: resized(k.protocol, cap, n), hosts: resized(k.hosts, cap * 2, n * 2), ports: resized(k.ports, cap * 2, n * 2),
+      firstFrame: resized(k.firstFrame, cap, n), lastFrame: resized(k.lastFrame, cap, n), packets: resized(k.packets, cap, n),
+      bytes: resized(k.bytes, cap * 2, n * 2), tcpStream: resized(k.tcpStream, cap, n),
+    };
+    this.cap = cap;
   }
 
   note(c: Conversation, what: string, n = 1): void {
@@ -123,3 +200,8 @@ export class ConversationTable {
     c.notes[what] = (c.notes[what] ?? 0) + n;
   }
 }
+
+/** Column bytes per conversation: protocol 1, hosts 8, ports 4, first/last frame and packets 12, bytes 16, stream 4. */
+const COLUMN_BYTES = 45;
+/** A TableConversation: header, five fields (8 bytes each without pointer compression). */
+const CONVERSATION_OBJECT_BYTES = 64;

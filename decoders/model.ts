@@ -2,7 +2,7 @@
 // Per-frame data is column-wise (typed arrays, no object per frame); packet bytes are not kept (re-read by offset).
 import type { CaptureWarning, DecryptionSecrets, InterfaceInfo } from '../capture/frame';
 import type { Timeline } from './timeline';
-import { grown, indexOfSorted, lowerBound, resized, worthTrimming } from './columns';
+import { grown, indexOfSorted, lowerBound, resized } from './columns';
 
 /** What kind of traffic a frame is, for colouring and filtering without re-decoding. */
 export enum FrameProto {
@@ -167,7 +167,7 @@ export class FrameIndex {
   /** Gives back the room kept for growth (the end of the input). */
   compact(): void {
     const n = Math.max(16, this.count);
-    if (worthTrimming(this.cap, n)) this.resize(n);
+    if (n !== this.cap) this.resize(n);
     this.endpoints.compact();
     this.origLengths.compact();
     this.longLengths.compact();
@@ -237,20 +237,23 @@ class SparseRows {
 }
 
 export interface Conversation {
-  id: number;
-  protocol: 'tcp' | 'udp' | 'quic' | 'icmp';
-  /** "ip:port" of the client (initiator) and server. */
-  client: string;
-  server: string;
-  clientHost: number;
-  serverHost: number;
-  firstFrame: number;
-  lastFrame: number;
-  packets: number;
+  readonly id: number;
+  readonly protocol: 'tcp' | 'udp' | 'quic' | 'icmp';
+  /** "ip:port" of the client (initiator) and server ("[v6]:port" for IPv6). */
+  readonly client: string;
+  readonly server: string;
+  /** HostTable ids (AnalysisModel.hosts) and ports of the two ends. */
+  readonly clientHost: number;
+  readonly serverHost: number;
+  readonly clientPort: number;
+  readonly serverPort: number;
+  readonly firstFrame: number;
+  readonly lastFrame: number;
+  readonly packets: number;
   /** Payload bytes per direction [client→server, server→client]. */
-  bytes: [number, number];
+  readonly bytes: readonly [number, number];
   /** tshark's tcp.stream for TCP conversations, else -1. */
-  tcpStream: number;
+  readonly tcpStream: number;
   /** Application protocol recognised on it (tls, dns, quic, http...), if any. */
   app?: string;
   /** A short description for the conversation list, e.g. "TLS example.com" or "DNS". */

@@ -4,7 +4,7 @@
 // Rich facts (a TLS hello, a DNS message, a QUIC packet) live in sparse `ref` slots. Explanations are built from the
 // stored facts when shown (decoders/explain.ts), never stored as text.
 
-import { grown, indexOfSorted, lowerBound, resized, worthTrimming } from './columns';
+import { grown, indexOfSorted, lowerBound, resized } from './columns';
 
 /** Every event kind, in a fixed order: the index is the stored code. Append new kinds at the end of a group. */
 export const EVENT_KINDS = [
@@ -310,7 +310,7 @@ export class Timeline {
   compact(): void {
     this.seal();
     const n = Math.max(16, this.count);
-    if (worthTrimming(this.cap, n)) this.resize(n);
+    if (this.cap !== n) this.resize(n);
     const trim = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, used: number): T =>
       a.length === used ? a : resized(a, used);
     this.exEvent = trim(this.exEvent, this.exCount);

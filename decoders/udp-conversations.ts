@@ -122,7 +122,7 @@ export class UdpConversations {
     const v = pairs.get(hs, u.srcPort, hd, u.dstPort);
     let c: Conversation, dir: number;
     if (v < 0) {
-      c = this.table.open('udp', p.src, u.srcPort, p.dst, u.dstPort, frame);
+      c = this.table.openIds('udp', hs, u.srcPort, hd, u.dstPort, frame);
       if (app) { c.app = app; c.title = app.toUpperCase(); }
       pairs.set(hs, u.srcPort, hd, u.dstPort, c.id * 2 + (pairs.lowFirst ? 1 : 0));
       dir = 0;
@@ -134,5 +134,10 @@ export class UdpConversations {
     this.lastDir = dir;
     this.table.count(c, frame, dir, u.payloadLength);
     return c;
+  }
+
+  /** End of input: the pair index is no longer needed (about 16 bytes a conversation, doubled for growth). */
+  finish(): void {
+    this.byPair.clear();
   }
 }

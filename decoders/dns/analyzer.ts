@@ -106,10 +106,6 @@ export function dnsProtoForPorts(a: number, b: number): DnsProto {
   return p === 5353 ? 'mdns' : p === 5355 ? 'llmnr' : 'dns';
 }
 
-/** Port of an "ip:port" / "[v6]:port" endpoint. */
-function portOf(endpoint: string): number {
-  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
-}
 
 const isRealName = (n: string) => n !== NAME_ROOT && n !== NAME_LOOP && n !== NAME_TOO_LONG && !n.startsWith('<');
 
@@ -161,7 +157,7 @@ export class DnsAnalyzer {
     d.buf = grown(d.buf, d.len + data.length, 512);
     d.buf.set(data, d.len);
     d.len += data.length;
-    const proto = dnsProtoForPorts(portOf(conv.client), portOf(conv.server));
+    const proto = dnsProtoForPorts(conv.clientPort, conv.serverPort);
     let at = 0;
     // each message: a 2-byte length, then the message (RFC 1035 §4.2.2); the frame that completes it reports it
     while (d.len - at >= 2) {

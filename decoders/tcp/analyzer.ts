@@ -260,7 +260,7 @@ export class TcpAnalyzer {
     const hs = srcHost >= 0 ? srcHost : hosts.intern(p.src), hd = dstHost >= 0 ? dstHost : hosts.intern(p.dst);
 
     let c = this.lookup(hs, t.srcPort, hd, t.dstPort);
-    if (!c) c = this.open(hs, p.src, t.srcPort, hd, p.dst, t.dstPort, frame, flags);
+    if (!c) c = this.open(hs, t.srcPort, hd, t.dstPort, frame, flags);
     let dir = hs === c.clientHost && t.srcPort === c.clientPort ? 0 : 1;
     let fwd = c.flows[dir], rev = c.flows[1 - dir];
     let extra = 0;
@@ -271,7 +271,7 @@ export class TcpAnalyzer {
       if (seq !== fwd.baseSeq) {
         // A new connection on the same 4-tuple: tshark starts a new tcp.stream.
         const old = c;
-        c = this.open(hs, p.src, t.srcPort, hd, p.dst, t.dstPort, frame, flags);
+        c = this.open(hs, t.srcPort, hd, t.dstPort, frame, flags);
         this.timeline.push('tcp.port_reused', frame, c.conv.id, 0, old.stream, c.stream);
         this.table.note(c.conv, 'port_reused');
         extra |= TcpAnalysisFlag.REUSED_PORTS;
@@ -393,10 +393,10 @@ export class TcpAnalyzer {
     const hs = hosts.intern(q.src), hd = hosts.intern(q.dst);
     const frame = p.frame.index;
     let c = this.lookup(hs, q.srcPort, hd, q.dstPort);
-    if (!c) c = this.open(hs, q.src, q.srcPort, hd, q.dst, q.dstPort, frame, flags);
+    if (!c) c = this.open(hs, q.srcPort, hd, q.dstPort, frame, flags);
     let fwd = c.flows[hs === c.clientHost && q.srcPort === c.clientPort ? 0 : 1];
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && fwd.baseSet && seq !== fwd.baseSeq) {
-      c = this.open(hs, q.src, q.srcPort, hd, q.dst, q.dstPort, frame, flags);
+      c = this.open(hs, q.srcPort, hd, q.dstPort, frame, flags);
       fwd = c.flows[0];
     } else if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
       fwd.baseSeq = seq;
@@ -514,13 +514,12 @@ export class TcpAnalyzer {
   }
 
   /** Opens a conversation whose client is provisionally the sender (a SYN-ACK's receiver for a SYN-ACK). */
-  private open(hs: number, src: string, ps: number, hd: number, dst: string, pd: number, frame: number,
-    flags: number): TcpConv {
+  private open(hs: number, ps: number, hd: number, pd: number, frame: number, flags: number): TcpConv {
     const synAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
     const stream = this.list.length;
     const conv = synAck
-      ? this.table.open('tcp', dst, pd, src, ps, frame, stream)
-      : this.table.open('tcp', src, ps, dst, pd, frame, stream);
+      ? this.table.openIds('tcp', hd, pd, hs, ps, frame, stream)
+      : this.table.openIds('tcp', hs, ps, hd, pd, frame, stream);
     const c: TcpConv = {
       stream, conv, flows: [new Flow(), new Flow()],
       clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps, roleBasis: 0, synFrame: 0,
@@ -704,12 +703,9 @@ export class TcpAnalyzer {
   private swapRoles(c: TcpConv, dir: number): number {
     const conv = c.conv;
     c.flows = [c.flows[1], c.flows[0]];
-    [conv.client, conv.server] = [conv.server, conv.client];
-    [conv.clientHost, conv.serverHost] = [conv.serverHost, conv.clientHost];
-    conv.bytes = [conv.bytes[1], conv.bytes[0]];
-    const client = conv.client;
+    this.table.swapSides(conv);
     c.clientHost = conv.clientHost;
-    c.clientPort = Number(client.slice(client.lastIndexOf(':') + 1));
+    c.clientPort = conv.clientPort;
     if (c.streams && c.streams !== STOPPED_PAIR) c.streams = [c.streams[1], c.streams[0]];
     if (c.firstCloser >= 0) c.firstCloser = 1 - c.firstCloser;
     return 1 - dir;

@@ -112,7 +112,7 @@ export function explainTcpEvent(e: TimelineEvent, conv: Conversation): string {
         : `The ${who} also closes its direction (FIN): the connection is shutting down from both sides.`;
     case 'tcp.reset':
       return e.b === ResetKind.REFUSED
-        ? `The ${who} refuses the connection with a reset (RST): nothing listens on port ${portOf(who === 'server' ? conv.server : conv.client)}. ` +
+        ? `The ${who} refuses the connection with a reset (RST): nothing listens on port ${who === 'server' ? conv.serverPort : conv.clientPort}. ` +
           'The attempt cost one round trip.'
         : `The ${who} aborts the connection with a reset (RST): both sides drop it at once and any data in flight is lost.`;
     case 'tcp.state_changed':
@@ -126,8 +126,4 @@ export function explainTcpEvent(e: TimelineEvent, conv: Conversation): string {
     default:
       return `TCP event ${e.kind}.`;
   }
-}
-
-function portOf(endpoint: string): string {
-  return endpoint.slice(endpoint.lastIndexOf(':') + 1);
 }

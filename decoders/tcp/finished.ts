@@ -49,7 +49,7 @@ export interface ConvFacts {
 const wsIn = (x: number | null): number => (x === null ? 0 : x + 1);
 const wsOut = (x: number): number | null => (x === 0 ? null : x - 1);
 
-const SACK_PERMITTED = 1, TIMESTAMPS = 2;
+const SACK_PERMITTED = 1, TIMESTAMPS = 2, HAS_ISN = 4;
 const IRTT_SHOWN = 1;
 
 /** Frame lists (FIN, RST per side) as one offsets column plus one values column. */
@@ -85,16 +85,18 @@ export class FinishedConversations {
   private readonly analysis = new Map<number, Partial<Record<TcpAnalysisFlagName, number[]>>>();
   /** By stream * 2 + side. */
   private readonly baseSeq: Uint32Array;
-  private readonly isn: Float64Array;
+  /** Valid when sideBits has HAS_ISN (a live flow's -1 means none). */
+  private readonly isn: Uint32Array;
   private readonly mss: Uint16Array;
   private readonly wsOption: Uint16Array;
   private readonly synAckWsOption: Uint16Array;
   private readonly winScale: Int8Array;
   private readonly sideBits: Uint8Array;
   private readonly state: Uint8Array;
-  private readonly packets: Float64Array;
+  private readonly packets: Uint32Array;
   private readonly bytes: Float64Array;
-  private readonly maxBytesInFlight: Float64Array;
+  /** tshark's bytes in flight is a 32-bit count. */
+  private readonly maxBytesInFlight: Uint32Array;
   private readonly rttCount: Uint32Array;
   /** rttMin, rttMax, rttSum per side. */
   private readonly rtt: Float64Array;
@@ -115,16 +117,16 @@ export class FinishedConversations {
     this.firstCloser = new Int8Array(n);
     this.convBits = new Uint8Array(n);
     this.baseSeq = new Uint32Array(m);
-    this.isn = new Float64Array(m);
+    this.isn = new Uint32Array(m);
     this.mss = new Uint16Array(m);
     this.wsOption = new Uint16Array(m);
     this.synAckWsOption = new Uint16Array(m);
     this.winScale = new Int8Array(m);
     this.sideBits = new Uint8Array(m);
     this.state = new Uint8Array(m);
-    this.packets = new Float64Array(m);
+    this.packets = new Uint32Array(m);
     this.bytes = new Float64Array(m);
-    this.maxBytesInFlight = new Float64Array(m);
+    this.maxBytesInFlight = new Uint32Array(m);
     this.rttCount = new Uint32Array(m);
     this.rtt = new Float64Array(m * 3);
     this.synAckFrame = new Uint32Array(m);
@@ -149,12 +151,12 @@ export class FinishedConversations {
     for (let i = 0; i < 2; i++) {
       const f = c.flows[i], k = s * 2 + i;
       this.baseSeq[k] = f.baseSeq;
-      this.isn[k] = f.isn;
+      this.isn[k] = f.isn >= 0 ? f.isn : 0;
       this.mss[k] = f.mss;
       this.wsOption[k] = wsIn(f.wsOption);
       this.synAckWsOption[k] = wsIn(f.synAckWsOption);
       this.winScale[k] = f.winScale;
-      this.sideBits[k] = (f.sackPermitted ? SACK_PERMITTED : 0) | (f.timestamps ? TIMESTAMPS : 0);
+      this.sideBits[k] = (f.sackPermitted ? SACK_PERMITTED : 0) | (f.timestamps ? TIMESTAMPS : 0) | (f.isn >= 0 ? HAS_ISN : 0);
       this.state[k] = f.state;
       this.packets[k] = f.packets;
       this.bytes[k] = f.bytes;
@@ -186,7 +188,7 @@ export class FinishedConversations {
 
   private side(k: number): SideFacts {
     return {
-      baseSeq: this.baseSeq[k], isn: this.isn[k], mss: this.mss[k], wsOption: wsOut(this.wsOption[k]),
+      baseSeq: this.baseSeq[k], isn: this.sideBits[k] & HAS_ISN ? this.isn[k] : -1, mss: this.mss[k], wsOption: wsOut(this.wsOption[k]),
       synAckWsOption: wsOut(this.synAckWsOption[k]), winScale: this.winScale[k],
       sackPermitted: (this.sideBits[k] & SACK_PERMITTED) !== 0, timestamps: (this.sideBits[k] & TIMESTAMPS) !== 0,
       packets: this.packets[k], bytes: this.bytes[k], maxBytesInFlight: this.maxBytesInFlight[k],

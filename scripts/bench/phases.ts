@@ -28,7 +28,7 @@ export interface PhaseResult {
 }
 
 export interface RetainedMemory {
-  /** model.frames.retainedBytes() + model.timeline.retainedBytes() + conversations x CONVERSATION_BYTES. */
+  /** model.frames.retainedBytes() + model.timeline.retainedBytes() + the conversation table's bytes. */
   modelBytes: number;
   framesBytes: number;
   timelineBytes: number;
@@ -45,8 +45,6 @@ export interface RetainedMemory {
   heapBytesPerConversation: number;
 }
 
-/** Rough size of one Conversation object with its two endpoint strings, bytes array and notes. */
-export const CONVERSATION_BYTES = 250;
 
 const gc = (): void => {
   const g = (globalThis as { gc?: () => void }).gc;
@@ -112,7 +110,7 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
     const model = an.model;
     const framesBytes = model.frames.retainedBytes();
     const timelineBytes = model.timeline.retainedBytes();
-    const conversationsEstimate = model.conversations.length * CONVERSATION_BYTES;
+    const conversationsEstimate = an.conversationBytes();
     const modelBytes = framesBytes + timelineBytes + conversationsEstimate;
     const heapDeltaBytes = (m1.heapUsed + m1.arrayBuffers) - (m0.heapUsed + m0.arrayBuffers);
     const conversations = model.conversations.length;

@@ -55,6 +55,7 @@ export function tcpConv(id: number, clientHost: number, serverHost: number, firs
   hs?: { syn: number; synAck: number; ack: number }): ConvSummary {
   return {
     id, protocol: 'tcp', client: `h${clientHost}:50000`, server: `h${serverHost}:443`, clientHost, serverHost,
+    clientPort: 50000, serverPort: 443,
     firstFrame: first, lastFrame: last, packets, bytes: [0, 0], tcpStream: id, notes: {}, hs,
   };
 }

@@ -5,6 +5,7 @@ import { EndpointPairTable } from '../../decoders/udp-conversations';
 import { Timeline } from '../../decoders/timeline';
 import { FrameIndex } from '../../decoders/model';
 import { DnsMessageLog } from '../../decoders/dns/message-log';
+import { ConversationTable, HostTable } from '../../decoders/conversations';
 import { parseDnsMessage } from '../../decoders/dns/message';
 
 describe('EndpointPairTable', () => {
@@ -162,35 +163,49 @@ describe('FrameIndex', () => {
   });
 });
 
-describe('compact() at the end of the input', () => {
-  // Copying a column to give back a little room touches fresh memory for every element kept: only a column more
-  // than an eighth empty is copied.
-  const frames = (cap: number, used: number) => {
-    const f = new FrameIndex(cap);
-    for (let row = 0; row < used; row++) { f.add(); f.setPacket(row, row * 100, 60, 60, -1, 2, -1, -1, 0, 0); }
-    return f;
-  };
-  const events = (cap: number, used: number) => {
-    const tl = new Timeline(cap);
-    for (let i = 0; i < used; i++) tl.push('udp.datagram', i + 1, 0, 0, i, -i);
-    return tl;
-  };
-
-  it('gives back the room of columns more than an eighth empty', () => {
-    const f = frames(8000, 6000), tl = events(8000, 6000);
-    const fb = f.retainedBytes(), tb = tl.retainedBytes();
-    f.compact(); tl.compact();
-    expect([f.time.length, tl.kind.length]).toEqual([6000, 6000]);
-    expect(f.retainedBytes()).toBeLessThan(fb * 0.8);
-    expect(tl.retainedBytes()).toBeLessThan(tb * 0.8);
-    expect([f.fileOffsetOf(5999), tl.aOf(5999), tl.bOf(5999)]).toEqual([599900, 5999, -5999]);
-  });
-
-  it('keeps columns that are nearly full as they are', () => {
-    const f = frames(8000, 7500), tl = events(8000, 7500);
-    f.compact(); tl.compact();
-    expect([f.time.length, tl.kind.length]).toEqual([8000, 8000]);
-    expect([f.count, tl.count, f.fileOffsetOf(7499), tl.aOf(7499)]).toEqual([7500, 7500, 749900, 7499]);
+describe('ConversationTable', () => {
+  it('gives back every conversation as opened and counted, after side swaps and compact(), like plain objects', () => {
+    let s = 5;
+    const rnd = (n: number) => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 8) % n; };
+    const table = new ConversationTable(new HostTable());
+    const addrs = ['10.0.0.1', '192.168.7.254', '2001:db8::1', '::ffff:1.2.3.4', 'fe80::1'];
+    type Plain = { protocol: string; client: string; server: string; clientPort: number; serverPort: number;
+      firstFrame: number; lastFrame: number; packets: number; bytes: number[]; tcpStream: number };
+    const want: Plain[] = [];
+    const ep = (a: string, p: number) => (a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
+    for (let frame = 1; frame <= 6000; frame++) {
+      const op = rnd(10);
+      if (op < 2 || want.length === 0) {
+        const protocol = (['tcp', 'udp', 'quic', 'icmp'] as const)[rnd(4)];
+        const ca = addrs[rnd(5)], sa = addrs[rnd(5)], cp = rnd(65536), sp = rnd(65536);
+        const c = table.open(protocol, ca, cp, sa, sp, frame, protocol === 'tcp' ? frame : -1);
+        expect(c.id).toBe(want.length);
+        want.push({ protocol, client: ep(ca, cp), server: ep(sa, sp), clientPort: cp, serverPort: sp, firstFrame: frame,
+          lastFrame: frame, packets: 0, bytes: [0, 0], tcpStream: protocol === 'tcp' ? frame : -1 });
+      } else if (op === 2) {
+        const id = rnd(want.length), w = want[id];
+        table.swapSides(table.list[id]);
+        [w.client, w.server, w.clientPort, w.serverPort, w.bytes] = [w.server, w.client, w.serverPort, w.clientPort, [w.bytes[1], w.bytes[0]]];
+      } else {
+        const id = rnd(want.length), dir = rnd(2), len = rnd(3) === 0 ? 2 ** 32 + rnd(9) : rnd(1500);
+        table.count(table.list[id], frame, dir, len);
+        want[id].packets++; want[id].lastFrame = frame; want[id].bytes[dir] += len;
+      }
+    }
+    const check = () => table.list.forEach((c, i) => {
+      const w = want[i];
+      expect({ protocol: c.protocol, client: c.client, server: c.server, clientPort: c.clientPort, serverPort: c.serverPort,
+        firstFrame: c.firstFrame, lastFrame: c.lastFrame, packets: c.packets, bytes: [...c.bytes], tcpStream: c.tcpStream })
+        .toEqual(w);
+      expect(table.hosts.names[c.clientHost]).toBe(w.client.slice(0, w.client.lastIndexOf(':')).replace(/^\[|\]$/g, ''));
+    });
+    check();
+    const before = table.retainedBytes();
+    table.compact();
+    expect(table.retainedBytes()).toBeLessThan(before);
+    check();
+    table.open('udp', '10.0.0.9', 53, '10.0.0.1', 5353, 6001); // opening after compact() still works
+    expect([table.list.length, table.list[table.list.length - 1].client]).toEqual([want.length + 1, '10.0.0.9:53']);
   });
 });
 
