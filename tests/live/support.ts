@@ -204,3 +204,125 @@ export function needNetns(): string | null {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Three network namespaces in a row, client — router — server, joined by two veth pairs (offloads off, IPv6 off),
+ * with forwarding on the router: shaping the router's egress (tc) drops packets between a capture on the client's
+ * interface and one on the server's. destroy() ends whatever still runs inside the namespaces (only the test's own
+ * processes can be there) and removes them, whatever happened.
+ */
+export class RouterNet {
+  readonly client: string;
+  readonly router: string;
+  readonly server: string;
+  readonly clientDev = 'pfc0';
+  readonly routerClientDev = 'pfr0';
+  readonly routerServerDev = 'pfr1';
+  readonly serverDev = 'pfs0';
+  readonly clientIp: string;
+  readonly routerClientIp: string;
+  readonly routerServerIp: string;
+  readonly serverIp: string;
+
+  /** `subnet` 0–255 picks 10.197.<subnet>.0/24 (client side) and 10.198.<subnet>.0/24 (server side). */
+  constructor(tag: string, subnet: number) {
+    this.client = `pf-test-${tag}-${process.pid}-c`;
+    this.router = `pf-test-${tag}-${process.pid}-r`;
+    this.server = `pf-test-${tag}-${process.pid}-s`;
+    this.clientIp = `10.197.${subnet}.2`;
+    this.routerClientIp = `10.197.${subnet}.1`;
+    this.routerServerIp = `10.198.${subnet}.1`;
+    this.serverIp = `10.198.${subnet}.2`;
+  }
+
+  create(): void {
+    for (const ns of [this.client, this.router, this.server]) {
+      sh('ip', ['netns', 'add', ns]);
+      sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+      this.sysctl(ns, 'net.ipv6.conf.all.disable_ipv6', '1');
+      this.sysctl(ns, 'net.ipv6.conf.default.disable_ipv6', '1');
+    }
+    sh('ip', ['-n', this.client, 'link', 'add', this.clientDev, 'type', 'veth', 'peer', 'name', this.routerClientDev, 'netns', this.router]);
+    sh('ip', ['-n', this.server, 'link', 'add', this.serverDev, 'type', 'veth', 'peer', 'name', this.routerServerDev, 'netns', this.router]);
+    const ends: [string, string, string][] = [
+      [this.client, this.clientDev, this.clientIp], [this.router, this.routerClientDev, this.routerClientIp],
+      [this.router, this.routerServerDev, this.routerServerIp], [this.server, this.serverDev, this.serverIp],
+    ];
+    for (const [ns, dev, ip] of ends) {
+      sh('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', dev]);
+      // Wire-sized segments with real checksums, as on a real link (also on the router: no GRO merging there).
+      sh('ip', ['netns', 'exec', ns, 'ethtool', '-K', dev, 'tso', 'off', 'gso', 'off', 'gro', 'off', 'tx', 'off', 'rx', 'off']);
+      sh('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+    }
+    sh('ip', ['-n', this.client, 'route', 'add', 'default', 'via', this.routerClientIp]);
+    sh('ip', ['-n', this.server, 'route', 'add', 'default', 'via', this.routerServerIp]);
+    this.sysctl(this.router, 'net.ipv4.ip_forward', '1');
+    this.sysctl(this.router, 'net.ipv4.conf.all.rp_filter', '0');
+  }
+
+  sysctl(ns: string, key: string, value: string): void {
+    sh('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `${key}=${value}`]);
+  }
+
+  sysctlRead(ns: string, key: string): string {
+    return sh('ip', ['netns', 'exec', ns, 'sysctl', '-n', key]).trim().replace(/\s+/g, ' ');
+  }
+
+  /** `tc ARGS` inside the namespace, e.g. tc(net.router, 'qdisc', 'add', 'dev', ...). */
+  tc(ns: string, ...args: string[]): void {
+    sh('tc', ['-n', ns, ...args]);
+  }
+
+  destroy(): void {
+    for (const ns of [this.client, this.router, this.server]) {
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
+      for (const pid of pids.split(/\s+/).filter(Boolean).map(Number)) {
+        try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      }
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
+  }
+
+  exists(): boolean {
+    const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+    return [this.client, this.router, this.server].some((ns) => list.includes(ns));
+  }
+}
+
+export interface Tcpdump {
+  file: string;
+  /** SIGTERM after a quiet moment (so the last packets are written), then waits until tcpdump has closed the file. */
+  stop(): Promise<{ code: number | null; captured: number; dropped: number; stderr: string }>;
+}
+
+/** tcpdump writing `file` (pcap) on `dev` inside `ns`; resolves once it listens. Ended by killScripts() too. */
+export async function startTcpdump(ns: string, dev: string, file: string, filter = 'tcp'): Promise<Tcpdump> {
+  // -Z root: keep root, so the file can be written anywhere; -U and immediate mode: every packet is written at once.
+  const child = spawn('ip', ['netns', 'exec', ns, 'tcpdump', '-i', dev, '-w', file, '-U', '--immediate-mode', '-n',
+    '-B', '8192', '-Z', 'root', filter], { stdio: ['ignore', 'ignore', 'pipe'] });
+  running.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => { running.delete(child); res(code); }));
+  let gone = false;
+  void exited.then(() => { gone = true; });
+  const deadline = Date.now() + 10_000;
+  while (!stderr.includes('listening on') && !gone && Date.now() < deadline) await sleep(20);
+  const listening = stderr.includes('listening on') && !gone;
+  if (!listening) {
+    child.kill();
+    throw new Error(`tcpdump on ${dev} in ${ns} did not start: ${stderr}`);
+  }
+  return {
+    file,
+    async stop() {
+      await sleep(300);
+      child.kill('SIGTERM');
+      const stuck = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const code = await exited;
+      clearTimeout(stuck);
+      const count = (what: string) => Number(new RegExp(`(\\d+) packets? ${what}`).exec(stderr)?.[1] ?? NaN);
+      return { code, captured: count('captured'), dropped: count('dropped by kernel'), stderr };
+    },
+  };
+}
