@@ -188,8 +188,9 @@ export class ConversationTable {
   private resize(cap: number): void {
     const k = this.col, n = this.list.length;
     this.col = {
-      protocol: resized(k.protocol, cap, n), hosts: resized(k.hosts, cap * 2, n * 2), ports: resized(k.ports, cap * 2, n * 2),
-      firstFrame: resized(k.firstFrame, cap, n), lastFrame: resized(k.lastFrame, cap, n), packets: resized(k.packets, cap, n),
+      protocol: resized(k.protocol, cap, n), hosts: resized(k.hosts, cap * 2, n * 2),
+      ports: resized(k.ports, cap * 2, n * 2), firstFrame: resized(k.firstFrame, cap, n),
+      lastFrame: resized(k.lastFrame, cap, n), packets: resized(k.packets, cap, n),
       bytes: resized(k.bytes, cap * 2, n * 2), tcpStream: resized(k.tcpStream, cap, n),
     };
     this.cap = cap;

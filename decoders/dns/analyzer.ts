@@ -106,7 +106,6 @@ export function dnsProtoForPorts(a: number, b: number): DnsProto {
   return p === 5353 ? 'mdns' : p === 5355 ? 'llmnr' : 'dns';
 }
 
-
 const isRealName = (n: string) => n !== NAME_ROOT && n !== NAME_LOOP && n !== NAME_TOO_LONG && !n.startsWith('<');
 
 interface TcpDir {

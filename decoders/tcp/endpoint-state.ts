@@ -10,7 +10,6 @@ export interface StateSink {
   changed(endpoint: number, state: TcpStateCode): void;
 }
 
-
 function set(flows: readonly [Flow, Flow], out: StateSink, endpoint: number, st: TcpStateCode): void {
   const f = flows[endpoint];
   if (f.state !== st) { f.state = st; out.changed(endpoint, st); }

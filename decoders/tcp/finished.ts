@@ -156,7 +156,8 @@ export class FinishedConversations {
       this.wsOption[k] = wsIn(f.wsOption);
       this.synAckWsOption[k] = wsIn(f.synAckWsOption);
       this.winScale[k] = f.winScale;
-      this.sideBits[k] = (f.sackPermitted ? SACK_PERMITTED : 0) | (f.timestamps ? TIMESTAMPS : 0) | (f.isn >= 0 ? HAS_ISN : 0);
+      this.sideBits[k] = (f.sackPermitted ? SACK_PERMITTED : 0) | (f.timestamps ? TIMESTAMPS : 0) |
+        (f.isn >= 0 ? HAS_ISN : 0);
       this.state[k] = f.state;
       this.packets[k] = f.packets;
       this.bytes[k] = f.bytes;
@@ -188,7 +189,8 @@ export class FinishedConversations {
 
   private side(k: number): SideFacts {
     return {
-      baseSeq: this.baseSeq[k], isn: this.sideBits[k] & HAS_ISN ? this.isn[k] : -1, mss: this.mss[k], wsOption: wsOut(this.wsOption[k]),
+      baseSeq: this.baseSeq[k], isn: this.sideBits[k] & HAS_ISN ? this.isn[k] : -1, mss: this.mss[k],
+      wsOption: wsOut(this.wsOption[k]),
       synAckWsOption: wsOut(this.synAckWsOption[k]), winScale: this.winScale[k],
       sackPermitted: (this.sideBits[k] & SACK_PERMITTED) !== 0, timestamps: (this.sideBits[k] & TIMESTAMPS) !== 0,
       packets: this.packets[k], bytes: this.bytes[k], maxBytesInFlight: this.maxBytesInFlight[k],

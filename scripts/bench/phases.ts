@@ -33,7 +33,7 @@ export interface RetainedMemory {
   framesBytes: number;
   timelineBytes: number;
   conversations: number;
-  conversationsEstimate: number;
+  conversationBytes: number;
   timelineEvents: number;
   /** heapUsed + arrayBuffers after gc(), minus the same before the analyzer was created. */
   heapDeltaBytes: number;
@@ -44,7 +44,6 @@ export interface RetainedMemory {
   /** Everything else the heap kept (conversation objects, per-conversation analysis state, tables) per conversation. */
   heapBytesPerConversation: number;
 }
-
 
 const gc = (): void => {
   const g = (globalThis as { gc?: () => void }).gc;
@@ -110,12 +109,12 @@ export function runPhase(phase: PhaseName, file: string): PhaseResult {
     const model = an.model;
     const framesBytes = model.frames.retainedBytes();
     const timelineBytes = model.timeline.retainedBytes();
-    const conversationsEstimate = an.conversationBytes();
-    const modelBytes = framesBytes + timelineBytes + conversationsEstimate;
+    const conversationBytes = an.conversationBytes();
+    const modelBytes = framesBytes + timelineBytes + conversationBytes;
     const heapDeltaBytes = (m1.heapUsed + m1.arrayBuffers) - (m0.heapUsed + m0.arrayBuffers);
     const conversations = model.conversations.length;
     retained = {
-      modelBytes, framesBytes, timelineBytes, conversations, conversationsEstimate,
+      modelBytes, framesBytes, timelineBytes, conversations, conversationBytes,
       timelineEvents: model.timeline.count, heapDeltaBytes,
       modelBytesPerPacket: frames ? modelBytes / frames : 0, heapBytesPerPacket: frames ? heapDeltaBytes / frames : 0,
       columnBytesPerPacket: frames ? (framesBytes + timelineBytes) / frames : 0,

@@ -282,11 +282,6 @@ export class RouterNet {
       spawnSync('ip', ['netns', 'del', ns]);
     }
   }
-
-  exists(): boolean {
-    const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-    return [this.client, this.router, this.server].some((ns) => list.includes(ns));
-  }
 }
 
 export interface Tcpdump {
