@@ -61,7 +61,11 @@ export function describeFrame(frame: RawFrame): LayerNode[] {
 export function explainEvent(an: Analyzer, eventId: number): string {
   const e = an.model.timeline.get(eventId);
   const conv = e.conversation >= 0 ? an.model.conversations[e.conversation] : undefined;
-  if (e.kind.startsWith('tcp.') && conv) return explainTcpEvent(e, conv);
+  if (e.kind.startsWith('tcp.') && conv) {
+    // A keep-alive into a zero window is a probe: the windows as of its frame tell them apart.
+    const m = e.kind === 'tcp.keep_alive' || e.kind === 'tcp.keep_alive_ack' ? tcpStateAt(an, conv.id, e.frame) : null;
+    return explainTcpEvent(e, conv, m ? { client: m.clientWindow, server: m.serverWindow } : undefined);
+  }
   if (e.kind.startsWith('tls.')) return explainTls(e);
   if (e.kind.startsWith('dns.')) return explainDns(e);
   if (e.kind.startsWith('quic.')) return explainQuicEvent(e) ?? '';

@@ -42,9 +42,19 @@ const STATE_MEANING: Record<number, string> = {
   [TcpState.TIME_WAIT]: 'it closed first, so it lingers for twice the maximum segment lifetime to absorb late segments',
 };
 
-/** One or two sentences explaining a tcp.* event. */
-export function explainTcpEvent(e: TimelineEvent, conv: Conversation): string {
+/** The advertised windows (bytes, null when unknown) of both sides as of an event's frame. */
+export interface WindowsAt {
+  client: number | null;
+  server: number | null;
+}
+
+/**
+ * One or two sentences explaining a tcp.* event. `windows` (as of the event's frame) tells a keep-alive from the
+ * zero-window probe Linux sends in the same shape.
+ */
+export function explainTcpEvent(e: TimelineEvent, conv: Conversation, windows?: WindowsAt): string {
   const who = side(e), peer = other(e);
+  const windowOf = (s: string) => (s === 'client' ? windows?.client : windows?.server);
   switch (e.kind) {
     case 'tcp.syn_sent':
       return `The ${who} asks to open a connection (SYN) and picks its initial sequence number.` +
@@ -79,9 +89,16 @@ export function explainTcpEvent(e: TimelineEvent, conv: Conversation): string {
     case 'tcp.zero_window_probe_ack':
       return `The ${who} answers the probe: its window is still zero, so the ${peer} keeps waiting.`;
     case 'tcp.keep_alive':
+      // Linux probes a zero window with an empty segment one below the next sequence number: a keep-alive's shape.
+      if (windowOf(peer) === 0) {
+        return `The ${peer}'s window is zero, so the ${who} probes it to learn when it reopens. This probe has the ` +
+          `shape of a keep-alive (an old sequence number, no new data), which is how Linux probes and why tshark ` +
+          'calls it a keep-alive; probes back off exponentially while the window stays shut.';
+      }
       return `The connection was idle, so the ${who} sends a keep-alive (an old sequence number) to check that the ` +
         `${peer} is still there.`;
     case 'tcp.keep_alive_ack':
+      if (windowOf(who) === 0) return `The ${who} answers the probe: its window is still zero, so the ${peer} keeps waiting.`;
       return `The ${who} answers the keep-alive: it is still there and the connection stays open.`;
     case 'tcp.retransmission':
       return `The ${who} sends ${e.b ? `${bytes(e.b)} of ` : ''}data again because no acknowledgement came in time. ` +

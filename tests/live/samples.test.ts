@@ -42,6 +42,15 @@ describe('bundled samples', () => {
     for (const k of ['tls.client_hello', 'tls.server_hello', 'tls.handshake_completed']) expect(kinds).toContain(k);
   });
 
+  it('05 explains its zero-window probe as a probe, not as an idle keep-alive', () => {
+    // Linux probes a zero window with a keep-alive-shaped segment; tshark flags it keep_alive.
+    const an = analyzeFile(sample('05-zero-window'));
+    const t = an.model.timeline;
+    const probes = Array.from({ length: t.count }, (_, i) => i).filter((i) => t.kindOf(i) === 'tcp.keep_alive');
+    expect(probes.length).toBeGreaterThan(0);
+    for (const i of probes) expect(an.explainEvent(i)).toMatch(/window is zero, so the \w+ probes it.*shape of a keep-alive/);
+  });
+
   it('03 has four lookups with their answers', () => {
     const a = analyzeFile(sample('03-dns-lookups'));
     const t = a.model.timeline;

@@ -47,6 +47,18 @@ describe('explainTcpEvent', () => {
     expect(fast.get('tcp.duplicate_ack')![2]).toMatch(/Duplicate ACK #3.*frame 8/);
   });
 
+  it('tells a keep-alive from the zero-window probe Linux sends in the same shape', () => {
+    const conv = analyze(SCENARIOS[0].segs).table.list[0];
+    const probe: TimelineEvent = { id: 0, kind: 'tcp.keep_alive', frame: 9, conversation: 0, dir: 0, a: 100, b: 0, ref: undefined };
+    expect(explainTcpEvent(probe, conv)).toMatch(/idle, so the client sends a keep-alive/);
+    expect(explainTcpEvent(probe, conv, { client: 65535, server: 8192 })).toMatch(/idle, so the client sends a keep-alive/);
+    expect(explainTcpEvent(probe, conv, { client: 65535, server: 0 }))
+      .toMatch(/server's window is zero, so the client probes it.*shape of a keep-alive/);
+    const ack: TimelineEvent = { ...probe, kind: 'tcp.keep_alive_ack', dir: 1 };
+    expect(explainTcpEvent(ack, conv, { client: 65535, server: 0 })).toMatch(/server answers the probe: its window is still zero/);
+    expect(explainTcpEvent(ack, conv, { client: 65535, server: 4096 })).toMatch(/server answers the keep-alive/);
+  });
+
   it('tells a refused connection from an abort', () => {
     expect(explained('connection refused').get('tcp.reset')![0]).toMatch(/server refuses the connection.*port 443/);
     const abort: TimelineEvent = { id: 0, kind: 'tcp.reset', frame: 1, conversation: 0, dir: 0, a: 1, b: 2, ref: undefined };
