@@ -5,13 +5,14 @@ import type { Analyzer } from './analyzer';
 import { PacketDecoder } from './decode';
 import { appLabel, tcpLabel, type FrameSummary } from './frame-summary';
 import { describeFrame as describeLayers, type LayerNode } from './wire/describe';
-import { tcpAnalysisNames } from './tcp/flags';
+import { TcpAnalysisFlag, tcpAnalysisNames } from './tcp/flags';
 import { tcpStateName } from './tcp/events';
-import { explainTcpEvent } from './tcp/explain';
+import { explainTcpEvent, type ExplainContext } from './tcp/explain';
 import { explainTls } from './tls/explain';
 import { explainDns } from './dns/explain';
 import { explainQuicEvent } from './quic/explain';
 import { TcpFlag } from './packet';
+import type { TimelineEvent } from './timeline';
 
 export type { FrameSummary, LayerNode };
 
@@ -61,16 +62,37 @@ export function describeFrame(frame: RawFrame): LayerNode[] {
 export function explainEvent(an: Analyzer, eventId: number): string {
   const e = an.model.timeline.get(eventId);
   const conv = e.conversation >= 0 ? an.model.conversations[e.conversation] : undefined;
-  if (e.kind.startsWith('tcp.') && conv) {
-    // A keep-alive into a zero window is a probe: the windows as of its frame tell them apart.
-    const m = e.kind === 'tcp.keep_alive' || e.kind === 'tcp.keep_alive_ack' ? tcpStateAt(an, conv.id, e.frame) : null;
-    return explainTcpEvent(e, conv, m ? { client: m.clientWindow, server: m.serverWindow } : undefined);
-  }
+  if (e.kind.startsWith('tcp.') && conv) return explainTcpEvent(e, conv, tcpContext(an, e, conv.id));
   if (e.kind.startsWith('tls.')) return explainTls(e);
   if (e.kind.startsWith('dns.')) return explainDns(e);
   if (e.kind.startsWith('quic.')) return explainQuicEvent(e) ?? '';
   if (e.kind === 'icmp.message') return 'An ICMP message: the network reporting something about another packet (unreachable, time exceeded) or an echo (ping).';
   return '';
+}
+
+/** Rows looked back for the other side's last segment before a retransmission (enough for any real gap). */
+const LOOK_BACK = 50_000;
+
+/** What a TCP event's explanation needs beyond its facts (see ExplainContext), for the kinds that use it. */
+function tcpContext(an: Analyzer, e: TimelineEvent, conversationId: number): ExplainContext | undefined {
+  if (e.kind === 'tcp.keep_alive' || e.kind === 'tcp.keep_alive_ack') {
+    // A keep-alive into a zero window is a probe: the windows as of its frame tell them apart.
+    const m = tcpStateAt(an, conversationId, e.frame);
+    return m ? { windows: { client: m.clientWindow, server: m.serverWindow } } : undefined;
+  }
+  if (e.kind === 'tcp.retransmission') {
+    // A resend soon after the other side's duplicate ACKs or SACKs repairs a reported loss; one after a silence is
+    // a timeout.
+    const f = an.model.frames, row = e.frame - 1;
+    const stop = Math.max(0, row - LOOK_BACK);
+    for (let r = row - 1; r >= stop; r--) {
+      if (f.conversation[r] !== conversationId || f.dir[r] === e.dir || f.dir[r] > 1) continue;
+      // (a capture merged from several interfaces can go back in time a little)
+      return { sincePeer: Math.max(0, f.time[row] - f.time[r]), peerDupAck: (f.tcpFlags[r] & TcpAnalysisFlag.DUPLICATE_ACK) !== 0 };
+    }
+    return { sincePeer: null };
+  }
+  return undefined;
 }
 
 /**

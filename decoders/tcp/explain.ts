@@ -48,13 +48,23 @@ export interface WindowsAt {
   server: number | null;
 }
 
-/**
- * One or two sentences explaining a tcp.* event. `windows` (as of the event's frame) tells a keep-alive from the
- * zero-window probe Linux sends in the same shape.
- */
-export function explainTcpEvent(e: TimelineEvent, conv: Conversation, windows?: WindowsAt): string {
+/** What the conversation looked like around an event, for the events whose facts alone would mislead. */
+export interface ExplainContext {
+  /** The advertised windows as of the event's frame: a keep-alive into a zero window is a probe. */
+  windows?: WindowsAt;
+  /** For a retransmission: seconds since the other side's last segment, and whether that one was a duplicate ACK
+   *  (a repair after reported loss rather than a timeout). Null when the other side sent nothing before it. */
+  sincePeer?: number | null;
+  peerDupAck?: boolean;
+}
+
+/** Below this (seconds), a resend cannot be a retransmission timeout on common systems (Linux's minimum RTO). */
+const MIN_RTO = 0.2;
+
+/** One or two sentences explaining a tcp.* event. */
+export function explainTcpEvent(e: TimelineEvent, conv: Conversation, context?: ExplainContext): string {
   const who = side(e), peer = other(e);
-  const windowOf = (s: string) => (s === 'client' ? windows?.client : windows?.server);
+  const windowOf = (s: string) => (s === 'client' ? context?.windows?.client : context?.windows?.server);
   switch (e.kind) {
     case 'tcp.syn_sent':
       return `The ${who} asks to open a connection (SYN) and picks its initial sequence number.` +
@@ -100,10 +110,23 @@ export function explainTcpEvent(e: TimelineEvent, conv: Conversation, windows?: 
     case 'tcp.keep_alive_ack':
       if (windowOf(who) === 0) return `The ${who} answers the probe: its window is still zero, so the ${peer} keeps waiting.`;
       return `The ${who} answers the keep-alive: it is still there and the connection stays open.`;
-    case 'tcp.retransmission':
-      return `The ${who} sends ${e.b ? `${bytes(e.b)} of ` : ''}data again because no acknowledgement came in time. ` +
-        'A retransmission after a timeout costs at least one retransmission timeout (RTO, at least 200 ms on ' +
-        'Linux, 1 s by RFC 6298), far more than a round trip.';
+    case 'tcp.retransmission': {
+      // No payload: a SYN or SYN-ACK (relative sequence 0) or a FIN sent again, always after a timeout.
+      const what = e.b ? `${bytes(e.b)} of data`
+        : e.a !== 0 ? 'its FIN' : e.dir === 1 ? 'its SYN-ACK' : 'its connection request (SYN)';
+      const quiet = e.b ? context?.sincePeer : null;
+      if (quiet != null && (context?.peerDupAck || quiet < MIN_RTO)) {
+        return `The ${who} sends ${what} again ${ms(quiet)} after the ${peer}'s last segment` +
+          (context?.peerDupAck ? ', a duplicate ACK: it is repairing a loss the ' + peer + ' reported'
+            : ', too soon for a retransmission timeout: it is most likely repairing a loss the ' + peer +
+              ' reported in SACK blocks, or probing for a lost last segment (Linux\'s tail loss probe)') +
+          '. Such a repair costs about one extra round trip.';
+      }
+      return `The ${who} sends ${what} again because no acknowledgement came in time` +
+        (quiet != null ? ` (nothing from the ${peer} for ${ms(quiet)})` : '') +
+        ': its retransmission timer expired. A timeout costs at least one retransmission timeout (RTO, at least ' +
+        '200 ms on Linux, 1 s by RFC 6298), far more than a round trip.';
+    }
     case 'tcp.fast_retransmission':
       return `The ${peer} sent duplicate ACKs for the same byte, so the ${who} resends the missing segment at once ` +
         'instead of waiting for a timeout: the loss costs about one extra round trip.';

@@ -86,6 +86,22 @@ describe('bundled samples', () => {
       expect(zw.filter((r) => r['tcp.analysis.window_update'] !== '').length).toBeGreaterThan(0);
     });
 
+    it('04 explains each plain retransmission as tshark times it: a repair when it came sooner than any RTO', () => {
+      const file = sample('04-tcp-loss-retransmission');
+      // tcp.analysis.rto: time since the segment was first sent; Linux's smallest retransmission timeout is 200 ms.
+      const rto = new Map(tsharkRecords(file, ['frame.number', 'tcp.analysis.rto'], ['-Y', 'tcp.analysis.rto'])
+        .map((r) => [Number(r['frame.number']), Number(r['tcp.analysis.rto'])]));
+      const an = analyzeFile(file);
+      const t = an.model.timeline;
+      const plain = Array.from({ length: t.count }, (_, i) => i).filter((i) => t.kindOf(i) === 'tcp.retransmission');
+      expect(plain.length).toBeGreaterThan(0);
+      for (const i of plain) {
+        const seconds = rto.get(t.frame[i]);
+        expect(seconds, `frame ${t.frame[i]}`).toBeDefined();
+        expect(an.explainEvent(i), `frame ${t.frame[i]}`).toMatch(seconds! < 0.2 ? /repairing a loss/ : /timer expired/);
+      }
+    });
+
     it('the round trip is about 30 ms (the router\'s userspace delay)', () => {
       const rows = tsharkRecords(sample('01-tcp-handshake-data-close'), ['frame.time_relative', 'tcp.flags.syn', 'tcp.flags.ack']);
       const synAck = rows.find((r) => on(r['tcp.flags.syn']) && on(r['tcp.flags.ack']))!;

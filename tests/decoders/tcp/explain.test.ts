@@ -51,12 +51,29 @@ describe('explainTcpEvent', () => {
     const conv = analyze(SCENARIOS[0].segs).table.list[0];
     const probe: TimelineEvent = { id: 0, kind: 'tcp.keep_alive', frame: 9, conversation: 0, dir: 0, a: 100, b: 0, ref: undefined };
     expect(explainTcpEvent(probe, conv)).toMatch(/idle, so the client sends a keep-alive/);
-    expect(explainTcpEvent(probe, conv, { client: 65535, server: 8192 })).toMatch(/idle, so the client sends a keep-alive/);
-    expect(explainTcpEvent(probe, conv, { client: 65535, server: 0 }))
+    expect(explainTcpEvent(probe, conv, { windows: { client: 65535, server: 8192 } })).toMatch(/idle, so the client sends a keep-alive/);
+    expect(explainTcpEvent(probe, conv, { windows: { client: 65535, server: 0 } }))
       .toMatch(/server's window is zero, so the client probes it.*shape of a keep-alive/);
     const ack: TimelineEvent = { ...probe, kind: 'tcp.keep_alive_ack', dir: 1 };
-    expect(explainTcpEvent(ack, conv, { client: 65535, server: 0 })).toMatch(/server answers the probe: its window is still zero/);
-    expect(explainTcpEvent(ack, conv, { client: 65535, server: 4096 })).toMatch(/server answers the keep-alive/);
+    expect(explainTcpEvent(ack, conv, { windows: { client: 65535, server: 0 } })).toMatch(/server answers the probe: its window is still zero/);
+    expect(explainTcpEvent(ack, conv, { windows: { client: 65535, server: 4096 } })).toMatch(/server answers the keep-alive/);
+  });
+
+  it('tells a retransmission timeout from a repair the receiver asked for', () => {
+    const conv = analyze(SCENARIOS[0].segs).table.list[0];
+    const re: TimelineEvent = { id: 0, kind: 'tcp.retransmission', frame: 9, conversation: 0, dir: 0, a: 1, b: 1448, ref: undefined };
+    expect(explainTcpEvent(re, conv, { sincePeer: 1.2, peerDupAck: false }))
+      .toMatch(/nothing from the server for 1\.20 s.*timer expired.*RTO/);
+    expect(explainTcpEvent(re, conv, { sincePeer: 0.0004, peerDupAck: true }))
+      .toMatch(/400 µs after the server's last segment, a duplicate ACK: it is repairing a loss.*one extra round trip/);
+    expect(explainTcpEvent(re, conv, { sincePeer: 0.031, peerDupAck: false }))
+      .toMatch(/31\.0 ms after .*too soon for a retransmission timeout.*SACK/);
+    expect(explainTcpEvent(re, conv)).toMatch(/no acknowledgement came in time.*RTO/);
+    // A SYN or FIN sent again is always a timeout, however soon the other side spoke.
+    const syn = { ...re, a: 0, b: 0 }, fin = { ...re, a: 1449, b: 0 };
+    expect(explainTcpEvent(syn, conv, { sincePeer: 0.001, peerDupAck: false })).toMatch(/sends its connection request \(SYN\) again because no acknowledgement came in time/);
+    expect(explainTcpEvent(fin, conv, { sincePeer: 0.001, peerDupAck: true })).toMatch(/sends its FIN again because.*timer expired/);
+    expect(explainTcpEvent({ ...syn, dir: 1 }, conv, { sincePeer: 0.001 })).toMatch(/server sends its SYN-ACK again because/);
   });
 
   it('tells a refused connection from an abort', () => {
