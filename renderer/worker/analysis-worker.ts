@@ -205,7 +205,7 @@ class Session {
         id: c.id, protocol: c.protocol, client: c.client, server: c.server, clientHost: c.clientHost,
         serverHost: c.serverHost, clientPort: c.clientPort, serverPort: c.serverPort, firstFrame: c.firstFrame,
         lastFrame: c.lastFrame, packets: c.packets,
-        bytes: [c.bytes[0], c.bytes[1]], tcpStream: c.tcpStream, app: c.app, title: c.title, notes: { ...c.notes },
+        bytes: c.bytes, tcpStream: c.tcpStream, app: c.app, title: c.title, notes: { ...c.notes },
         hs: this.handshakes.get(c.id),
       });
     }
