@@ -152,12 +152,7 @@ export class Analyzer {
     const timeline = this.model.timeline;
     const eventsBefore = timeline.count;
     let conv = -1, dir: number = Dir.NONE, proto: number = FrameProto.OTHER;
-    const hosts = this.conversations.hosts;
-    const d = this.decoder;
-    const srcHost = d.v4 ? hosts.internV4(d.srcV4, p.src) : d.v6 ? hosts.internV6(d.srcV6, p.src)
-      : p.src ? hosts.intern(p.src) : -1;
-    const dstHost = d.v4 ? hosts.internV4(d.dstV4, p.dst) : d.v6 ? hosts.internV6(d.dstV6, p.dst)
-      : p.dst ? hosts.intern(p.dst) : -1;
+    const srcHost = this.hostOf(p, 0), dstHost = this.hostOf(p, 1);
     let srcPort = 0, dstPort = 0;
     if (!p.decoded) {
       proto = FrameProto.UNDECODED;
@@ -203,6 +198,22 @@ export class Analyzer {
     f.setPacket(row, frame.fileOffset, frame.bytes.length, frame.originalLength, conv, dir, srcHost, dstHost, srcPort, dstPort);
     f.proto[row] = proto;
     if (timeline.count !== eventsBefore) timeline.seal();
+  }
+
+  /** HostTable id of the packet's source (side 0) or destination (1), -1 without one. From the address's bits when
+   *  the decoder has them: the text (formatted when read) is needed only for a new host. */
+  private hostOf(p: DecodedPacket, side: 0 | 1): number {
+    const d = this.decoder, hosts = this.conversations.hosts;
+    if (d.v4) {
+      const key = side === 0 ? d.srcV4 : d.dstV4, id = hosts.idOfV4(key);
+      return id >= 0 ? id : hosts.internV4(key, side === 0 ? p.src : p.dst);
+    }
+    if (d.v6) {
+      const words = side === 0 ? d.srcV6 : d.dstV6, id = hosts.idOfV6(words);
+      return id >= 0 ? id : hosts.internV6(words, side === 0 ? p.src : p.dst);
+    }
+    const text = side === 0 ? p.src : p.dst;
+    return text ? hosts.intern(text) : -1;
   }
 
   /** Direction and FrameProto of the last onUdp() (fields rather than a result object: no allocation per packet). */

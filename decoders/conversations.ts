@@ -13,34 +13,31 @@ export class HostTable {
    */
   private readonly cacheKeys: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
   private readonly cacheIds = new Int32Array(CACHE_SLOTS);
-  /** The same for IPv4 addresses given as numbers (no string to hash at all). */
-  private readonly v4Keys = new Int32Array(CACHE_SLOTS);
-  private readonly v4Ids = new Int32Array(CACHE_SLOTS).fill(-1);
+  /** Every host that came with its address as numbers (no string to hash, none to format): bits -> id. */
+  private readonly v4 = new V4Ids();
+  private readonly v6 = new V6Ids();
 
-  private readonly v6Keys = new Int32Array(CACHE_SLOTS * 4);
-  private readonly v6Ids = new Int32Array(CACHE_SLOTS).fill(-1);
-
-  /** intern() of an IPv6 address given as 4 big-endian 32-bit words, whose printable form is `address`. */
-  internV6(words: Int32Array, address: string): number {
-    const k0 = words[0], k1 = words[1], k2 = words[2], k3 = words[3];
-    const slot = (Math.imul(k0 ^ k1, 0x9e3779b1) ^ Math.imul(k2 ^ k3, 0x85ebca6b)) >>> (32 - CACHE_BITS);
-    const j = slot * 4, keys = this.v6Keys;
-    if (this.v6Ids[slot] >= 0 && keys[j] === k0 && keys[j + 1] === k1 && keys[j + 2] === k2 && keys[j + 3] === k3) {
-      return this.v6Ids[slot];
-    }
-    const id = this.intern(address);
-    keys[j] = k0; keys[j + 1] = k1; keys[j + 2] = k2; keys[j + 3] = k3;
-    this.v6Ids[slot] = id;
-    return id;
+  /** The id of an IPv4 address given as its 32 bits (`key`, signed), or -1 when it was not interned that way. */
+  idOfV4(key: number): number {
+    return this.v4.get(key);
   }
 
   /** intern() of an IPv4 address whose 32 bits are `key` (signed) and whose printable form is `address`. */
   internV4(key: number, address: string): number {
-    const slot = (Math.imul(key, 0x9e3779b1) >>> (32 - CACHE_BITS));
-    if (this.v4Keys[slot] === key && this.v4Ids[slot] >= 0) return this.v4Ids[slot];
-    const id = this.intern(address);
-    this.v4Keys[slot] = key;
-    this.v4Ids[slot] = id;
+    let id = this.v4.get(key);
+    if (id < 0) this.v4.add(key, (id = this.intern(address)));
+    return id;
+  }
+
+  /** The id of an IPv6 address given as 4 big-endian 32-bit words, or -1 when it was not interned that way. */
+  idOfV6(words: Int32Array): number {
+    return this.v6.get(words);
+  }
+
+  /** intern() of an IPv6 address given as 4 big-endian 32-bit words, whose printable form is `address`. */
+  internV6(words: Int32Array, address: string): number {
+    let id = this.v6.get(words);
+    if (id < 0) this.v6.add(words, (id = this.intern(address)));
     return id;
   }
 
@@ -65,6 +62,93 @@ export class HostTable {
 
 const CACHE_BITS = 12;
 const CACHE_SLOTS = 1 << CACHE_BITS;
+
+/** IPv4 address bits -> host id, for every address added: open addressing, at most half full. */
+class V4Ids {
+  private bits = 10;
+  private keys = new Int32Array(1 << this.bits);
+  private ids = new Int32Array(1 << this.bits).fill(-1);
+  private size = 0;
+
+  get(key: number): number {
+    const mask = this.ids.length - 1, keys = this.keys, ids = this.ids;
+    for (let s = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits); ; s = (s + 1) & mask) {
+      const id = ids[s];
+      if (id < 0 || keys[s] === key) return id;
+    }
+  }
+
+  /** Adds a key that get() does not have. */
+  add(key: number, id: number): void {
+    if (++this.size * 2 > this.ids.length) this.grow();
+    const mask = this.ids.length - 1;
+    let s = Math.imul(key, 0x9e3779b1) >>> (32 - this.bits);
+    while (this.ids[s] >= 0) s = (s + 1) & mask;
+    this.keys[s] = key;
+    this.ids[s] = id;
+  }
+
+  private grow(): void {
+    const { keys, ids } = this;
+    this.bits++;
+    this.keys = new Int32Array(1 << this.bits);
+    this.ids = new Int32Array(1 << this.bits).fill(-1);
+    const mask = this.ids.length - 1;
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] < 0) continue;
+      let s = Math.imul(keys[i], 0x9e3779b1) >>> (32 - this.bits);
+      while (this.ids[s] >= 0) s = (s + 1) & mask;
+      this.keys[s] = keys[i];
+      this.ids[s] = ids[i];
+    }
+  }
+}
+
+/** IPv6 address (4 words) -> host id, the same way. */
+class V6Ids {
+  private bits = 8;
+  private keys = new Int32Array(4 << this.bits);
+  private ids = new Int32Array(1 << this.bits).fill(-1);
+  private size = 0;
+
+  get(w: Int32Array): number {
+    const mask = this.ids.length - 1, keys = this.keys, ids = this.ids;
+    const w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+    for (let s = v6Hash(w0, w1, w2, w3) >>> (32 - this.bits); ; s = (s + 1) & mask) {
+      const id = ids[s], j = s * 4;
+      if (id < 0 || (keys[j] === w0 && keys[j + 1] === w1 && keys[j + 2] === w2 && keys[j + 3] === w3)) return id;
+    }
+  }
+
+  /** Adds a key that get() does not have. */
+  add(w: Int32Array, id: number): void {
+    if (++this.size * 2 > this.ids.length) this.grow();
+    this.put(w[0], w[1], w[2], w[3], id);
+  }
+
+  private put(w0: number, w1: number, w2: number, w3: number, id: number): void {
+    const mask = this.ids.length - 1;
+    let s = v6Hash(w0, w1, w2, w3) >>> (32 - this.bits);
+    while (this.ids[s] >= 0) s = (s + 1) & mask;
+    const j = s * 4;
+    this.keys[j] = w0; this.keys[j + 1] = w1; this.keys[j + 2] = w2; this.keys[j + 3] = w3;
+    this.ids[s] = id;
+  }
+
+  private grow(): void {
+    const { keys, ids } = this;
+    this.bits++;
+    this.keys = new Int32Array(4 << this.bits);
+    this.ids = new Int32Array(1 << this.bits).fill(-1);
+    for (let i = 0; i < ids.length; i++) {
+      if (ids[i] >= 0) this.put(keys[i * 4], keys[i * 4 + 1], keys[i * 4 + 2], keys[i * 4 + 3], ids[i]);
+    }
+  }
+}
+
+function v6Hash(w0: number, w1: number, w2: number, w3: number): number {
+  return Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2, 0xc2b2ae35) ^ Math.imul(w3, 0x27d4eb2f), 0x9e3779b1);
+}
 
 /** Formats an endpoint like the JSON contract: "ip:port", IPv6 as "[addr]:port". */
 export function endpoint(address: string, port: number): string {

@@ -3,7 +3,7 @@
 // malformed adds a LayerIssue and decoding stops there, keeping what was decoded so far.
 //
 // Speed: PacketDecoder.decode() fills one DecodedPacket (and its tcp/udp/icmp objects) that it reuses for every
-// frame: no allocation per packet beyond address strings of new hosts. The returned value is only valid until the
+// frame: no allocation per packet (address strings are made when read). The returned value is only valid until the
 // next decode() call; keep a copy with clonePacket() (or use decodePacket(), which returns a fresh object).
 import type { RawFrame } from '../capture/frame';
 import type { DecodedPacket, IcmpMessage, LayerIssue, TcpSegment, UdpDatagram } from './packet';
@@ -57,15 +57,58 @@ export interface DecoderStats {
 /** Tunnels inside tunnels beyond this depth are left undecoded. */
 const MAX_DEPTH = 8;
 
-function newPacket(frame: RawFrame): DecodedPacket {
-  return {
-    frame, decoded: true, layers: [], vlanIds: undefined, ipVersion: 0, src: '', dst: '', ipProtocol: -1, ttl: 0,
-    fragment: false, reassembled: false, tcp: undefined, udp: undefined, icmp: undefined, payloadBytes: frame.bytes,
-    payloadStart: 0, payloadEnd: 0, issues: [],
-  };
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The DecodedPacket a PacketDecoder fills for every frame. Its `src`/`dst` strings are formatted from the header
+ * bytes when first read: the analysis maps addresses to ids from their bits, so most packets never need the text.
+ */
+class ScratchPacket implements DecodedPacket {
+  frame: RawFrame;
+  decoded = true;
+  layers: string[] = [];
+  vlanIds: number[] | undefined = undefined;
+  ipVersion: 0 | 4 | 6 = 0;
+  ipProtocol = -1;
+  ttl = 0;
+  fragment = false;
+  reassembled = false;
+  tcp: TcpSegment | undefined = undefined;
+  udp: UdpDatagram | undefined = undefined;
+  icmp: IcmpMessage | undefined = undefined;
+  payloadBytes: Uint8Array;
+  payloadStart = 0;
+  payloadEnd = 0;
+  issues: LayerIssue[] = [];
+  /** The addresses' text once made (null: not yet, format from addrBytes at srcAt/dstAt as IP version addrKind). */
+  private srcText: string | null = '';
+  private dstText: string | null = '';
+  private addrBytes: Uint8Array = EMPTY;
+  private srcAt = 0;
+  private dstAt = 0;
+  private addrKind = 0;
+
+  constructor(frame: RawFrame) {
+    this.frame = frame;
+    this.payloadBytes = frame.bytes;
+  }
+
+  get src(): string { return this.srcText ?? (this.srcText = this.format(this.srcAt)); }
+  set src(text: string) { this.srcText = text; }
+  get dst(): string { return this.dstText ?? (this.dstText = this.format(this.dstAt)); }
+  set dst(text: string) { this.dstText = text; }
+
+  /** The addresses are the `kind` (4 or 6) ones at b[srcAt..] and b[dstAt..]: formatted when read, while b is valid. */
+  setAddresses(b: Uint8Array, kind: 4 | 6, srcAt: number, dstAt: number): void {
+    this.addrBytes = b; this.addrKind = kind; this.srcAt = srcAt; this.dstAt = dstAt;
+    this.srcText = null; this.dstText = null;
+  }
+
+  private format(at: number): string {
+    return this.addrKind === 4 ? ipv4String(this.addrBytes, at) : ipv6String(this.addrBytes, at);
+  }
 }
 
-const EMPTY = new Uint8Array(0);
 const NO_FRAME: RawFrame = {
   index: 0, timestamp: 0, tsSec: 0, tsNsec: 0, linkType: -1, bytes: EMPTY, originalLength: 0, interface: 0, fileOffset: 0,
 };
@@ -79,7 +122,7 @@ export class PacketDecoder {
   };
 
   // Scratch state reused for every frame.
-  private readonly p: DecodedPacket = newPacket(NO_FRAME);
+  private readonly p = new ScratchPacket(NO_FRAME);
   private readonly layers: string[] = [];
   private readonly issues: LayerIssue[] = [];
   private readonly vlanIds: number[] = [];
@@ -260,8 +303,7 @@ export class PacketDecoder {
     this.layers.push('ip');
     if (!decodeIpv4(b, off, end, h, this.issues, this.cut)) return;
     p.ipVersion = 4;
-    p.src = ipv4String(b, off + 12);
-    p.dst = ipv4String(b, off + 16);
+    p.setAddresses(b, 4, off + 12, off + 16);
     this.v4 = true;
     this.v6 = false;
     this.srcV4 = (b[off + 12] << 24) | (b[off + 13] << 16) | (b[off + 14] << 8) | b[off + 15];
@@ -298,8 +340,7 @@ export class PacketDecoder {
     this.layers.push('ipv6');
     if (!decodeIpv6(b, off, end, h, this.layers, this.issues, this.cut)) return;
     p.ipVersion = 6;
-    p.src = ipv6String(b, off + 8);
-    p.dst = ipv6String(b, off + 24);
+    p.setAddresses(b, 6, off + 8, off + 24);
     this.v4 = false;
     this.v6 = true;
     for (let i = 0; i < 4; i++) {
@@ -403,14 +444,15 @@ export class PacketDecoder {
 export function clonePacket(p: DecodedPacket): DecodedPacket {
   const tcp = p.tcp;
   const icmp = p.icmp;
+  // field by field: the decoder's own packet formats its addresses in accessors, which a spread would not copy
   return {
-    ...p,
-    layers: p.layers.slice(),
-    vlanIds: p.vlanIds?.slice(),
-    issues: p.issues.map((i) => ({ ...i })),
+    frame: p.frame, decoded: p.decoded, layers: p.layers.slice(), vlanIds: p.vlanIds?.slice(), ipVersion: p.ipVersion,
+    src: p.src, dst: p.dst, ipProtocol: p.ipProtocol, ttl: p.ttl, fragment: p.fragment, reassembled: p.reassembled,
     tcp: tcp === undefined ? undefined : { ...tcp, options: { ...tcp.options, sack: tcp.options.sack?.slice() } },
     udp: p.udp === undefined ? undefined : { ...p.udp },
     icmp: icmp === undefined ? undefined : { ...icmp, quoted: icmp.quoted === undefined ? undefined : { ...icmp.quoted } },
+    payloadBytes: p.payloadBytes, payloadStart: p.payloadStart, payloadEnd: p.payloadEnd,
+    issues: p.issues.map((i) => ({ ...i })),
   };
 }
 
