@@ -15,6 +15,9 @@ const jobs = [
 if (existsSync('scripts/bench.ts')) {
   jobs.push(build({ ...node, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js', format: 'esm', external,
     banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } }));
+  // the measured child of `npm run bench`: one pass, loading nothing the harness needs
+  jobs.push(build({ ...node, entryPoints: ['scripts/bench-phase.ts'], outfile: 'dist/bench-phase.js', format: 'esm', external,
+    banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } }));
 }
 if (only !== 'cli') {
   // Electron: the main process and the capture utility process are CommonJS; the sandboxed preload must be CommonJS.

@@ -7,6 +7,9 @@ import { vmHwmKb } from './proc';
 
 export type PhaseName = 'read' | 'decode' | 'analyze' | 'tcp';
 
+/** Marks the line of a child's stdout that holds its JSON result. */
+export const RESULT_TAG = 'PF-BENCH-RESULT ';
+
 export interface PhaseResult {
   phase: PhaseName;
   file: string;

@@ -26,7 +26,11 @@ export function haveCommand(cmd: string): boolean {
 }
 
 const GNU_TIME = '/usr/bin/time';
-const hasGnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
+/** Checked when first needed: the child running `--phase` imports this module too, and the check would add a process
+ *  spawn to the start-up its wall time includes. */
+let gnuTime: boolean | undefined;
+const hasGnuTime = (): boolean =>
+  (gnuTime ??= existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0);
 
 /**
  * Runs `cmd args`; stdout is kept only when `captureStdout` (otherwise discarded, like `> /dev/null`).
@@ -36,7 +40,7 @@ export async function run(cmd: string, args: string[], opts: { captureStdout?: b
   Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'pf-bench-'));
   const timeFile = join(dir, 'time');
-  const argv = hasGnuTime ? [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, cmd, ...args] : [cmd, ...args];
+  const argv = hasGnuTime() ? [GNU_TIME, '-f', '%M %U %S', '-o', timeFile, cmd, ...args] : [cmd, ...args];
   const busy0 = cpuBusySeconds();
   const started = performance.now();
   const child = spawn(argv[0], argv.slice(1), {
@@ -48,7 +52,7 @@ export async function run(cmd: string, args: string[], opts: { captureStdout?: b
   child.stderr?.setEncoding('utf8').on('data', (d: string) => { if (stderr.length < 1e6) stderr += d; });
   // Without GNU time: sample the child's high-water mark until it exits.
   let hwmKb = 0;
-  const poll = hasGnuTime ? null : setInterval(() => { hwmKb = Math.max(hwmKb, vmHwmKb(child.pid) ?? 0); }, 20);
+  const poll = hasGnuTime() ? null : setInterval(() => { hwmKb = Math.max(hwmKb, vmHwmKb(child.pid) ?? 0); }, 20);
   const status = await new Promise<number | null>((resolve) => {
     child.on('error', (e) => { stderr += String(e); resolve(null); });
     child.on('close', (code) => resolve(code));
@@ -58,7 +62,7 @@ export async function run(cmd: string, args: string[], opts: { captureStdout?: b
   if (poll) clearInterval(poll);
   let peakRssMb: number | null = hwmKb ? hwmKb / 1024 : null;
   let cpuS: number | null = null;
-  if (hasGnuTime && existsSync(timeFile)) {
+  if (hasGnuTime() && existsSync(timeFile)) {
     // GNU time writes "Command exited with non-zero status N" before the format line on failure: take the last line.
     const line = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
     const [m, u, s] = line.split(' ').map(Number);

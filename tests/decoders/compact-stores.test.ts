@@ -7,6 +7,7 @@ import { FrameIndex } from '../../decoders/model';
 import { DnsMessageLog } from '../../decoders/dns/message-log';
 import { ConversationTable, HostTable } from '../../decoders/conversations';
 import { parseDnsMessage } from '../../decoders/dns/message';
+import { ipv4String, ipv6String } from '../../decoders/wire/addresses';
 
 describe('EndpointPairTable', () => {
   it('finds, replaces and deletes endpoint pairs in either order like a Map of canonical keys', () => {
@@ -206,6 +207,47 @@ describe('ConversationTable', () => {
     check();
     table.open('udp', '10.0.0.9', 53, '10.0.0.1', 5353, 6001); // opening after compact() still works
     expect([table.list.length, table.list[table.list.length - 1].client]).toEqual([want.length + 1, '10.0.0.9:53']);
+  });
+});
+
+describe('HostTable', () => {
+  it('maps IPv4 and IPv6 addresses given as bits to the same ids as their text, through every growth', () => {
+    const hosts = new HostTable();
+    const byText = new Map<string, number>();
+    /** Addresses interned from their bits: the index must know them from then on. */
+    const asBits = new Set<string>();
+    let s = 11;
+    const rnd = (n: number) => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s >>> 8) % n; };
+    const bytes = new Uint8Array(16);
+    const words = new Int32Array(4);
+    for (let i = 0; i < 30_000; i++) {
+      // few distinct values per byte: addresses repeat, and keys share bits (clustered probes)
+      for (let j = 0; j < 16; j++) bytes[j] = j < 12 && rnd(4) !== 0 ? 0 : rnd(40);
+      const v6 = rnd(3) === 0;
+      const text = v6 ? ipv6String(bytes, 0) : ipv4String(bytes, 12);
+      let id: number;
+      if (rnd(10) === 0) id = hosts.intern(text); // the text route (ICMP quotes, other decoders) first, sometimes
+      else if (v6) {
+        for (let w = 0; w < 4; w++) words[w] = (bytes[w * 4] << 24) | (bytes[w * 4 + 1] << 16) | (bytes[w * 4 + 2] << 8) | bytes[w * 4 + 3];
+        const known = hosts.idOfV6(words);
+        id = hosts.internV6(words, text);
+        expect(known).toBe(asBits.has(text) ? id : -1);
+        expect(hosts.idOfV6(words)).toBe(id);
+        asBits.add(text);
+      } else {
+        const key = (bytes[12] << 24) | (bytes[13] << 16) | (bytes[14] << 8) | bytes[15];
+        const known = hosts.idOfV4(key);
+        id = hosts.internV4(key, text);
+        expect(known).toBe(asBits.has(text) ? id : -1);
+        expect(hosts.idOfV4(key)).toBe(id);
+        asBits.add(text);
+      }
+      const before = byText.get(text);
+      if (before === undefined) byText.set(text, id); else expect(id).toBe(before);
+      expect(hosts.names[id]).toBe(text);
+    }
+    expect(hosts.names.length).toBe(byText.size);
+    expect(byText.size).toBeGreaterThan(5000); // several growths of both indexes
   });
 });
 
