@@ -520,11 +520,11 @@ export class TcpAnalyzer {
     const conv = synAck
       ? this.table.openIds('tcp', hd, pd, hs, ps, frame, stream)
       : this.table.openIds('tcp', hs, ps, hd, pd, frame, stream);
+    // what every packet reads first: an object's fields are laid out in this order, so they share cache lines
     const c: TcpConv = {
-      stream, conv, flows: [new Flow(), new Flow()],
-      clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps, roleBasis: 0, synFrame: 0,
-      lastSynNs: NaN, firstRttNs: 0, irttShown: false, handshakeDone: false, started: false, firstTcpFrame: 0, firstCloser: -1,
-      analysis: null, streams: null,
+      conv, flows: [new Flow(), new Flow()], clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps,
+      firstRttNs: 0, started: false, firstTcpFrame: 0, irttShown: false, lastSynNs: NaN, streams: null,
+      stream, roleBasis: 0, synFrame: 0, handshakeDone: false, firstCloser: -1, analysis: null,
     };
     this.list.push(c);
     this.byTuple.set(hs, ps, hd, pd, stream);
