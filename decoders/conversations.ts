@@ -7,9 +7,9 @@ export class HostTable {
   readonly names: string[] = [];
   private readonly ids = new Map<string, number>();
   /**
-   * Direct-mapped cache in front of the Map (called twice per packet): the slot comes from the address's length
-   * and last characters, and the wire decoder hands out the same string object for a repeated address, so a hit is
-   * a pointer comparison.
+   * Direct-mapped cache in front of the Map, for addresses that come as text (packets' addresses come as numbers:
+   * see internV4/internV6): the slot comes from the address's length and last characters, and a hit on the same
+   * string object is a pointer comparison.
    */
   private readonly cacheKeys: (string | undefined)[] = new Array(CACHE_SLOTS).fill(undefined);
   private readonly cacheIds = new Int32Array(CACHE_SLOTS);

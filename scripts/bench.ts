@@ -6,8 +6,9 @@
 //   npm run bench -- --quick           # 100k packets
 //   npm run bench -- --packets 300000 --skip-external --only decode,analyze
 //
-// Each of our measurements runs in a child process of this same bundle (`--phase`), so that its peak RSS is its own
-// and the generator's memory does not count (`node dist/bench.js --generate ...` is the generator's CLI too).
+// Each of our measurements runs in a child process of its own small bundle (dist/bench-phase.js, built beside this
+// one), so that its peak RSS is its own and its start-up is the engine's; the generator runs as a child of this
+// bundle (`node dist/bench.js --generate ...` is the generator's CLI too).
 // External tools are skipped, with a note, when not installed.
 //
 // Other areas' benchmarks (scripts/bench-renderer.ts, scripts/bench-live.ts), when present, are bundled here with
@@ -202,7 +203,7 @@ function toolVersion(cmd: string): string | null {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  // Worker modes of this bundle.
+  // The generator's mode of this bundle.
   if (argv[0] === '--generate') {
     console.log(RESULT_TAG + JSON.stringify(generateCapture(parseGenArgs(argv.slice(1)))));
     return;

@@ -26,8 +26,8 @@ export function haveCommand(cmd: string): boolean {
 }
 
 const GNU_TIME = '/usr/bin/time';
-/** Checked when first needed: the child running `--phase` imports this module too, and the check would add a process
- *  spawn to the start-up its wall time includes. */
+/** Checked when first needed: the measured child (bench-phase) imports this module too, and the check would add a
+ *  process spawn to the start-up its wall time includes. */
 let gnuTime: boolean | undefined;
 const hasGnuTime = (): boolean =>
   (gnuTime ??= existsSync(GNU_TIME) && spawnSync(GNU_TIME, ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0);
