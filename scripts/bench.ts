@@ -43,13 +43,13 @@ interface BenchOptions {
   /** tshark's analysis on the pcapng too (it costs ~30 s per 1M). */
   full: boolean;
   only: Set<string>;
-  /** Runs of the TCP analysis and of tshark's analysis, alternated: the table and the ratio use the medians. */
+  /** Runs of the TCP analysis and of tshark's analysis (default 3), alternated: the table and the ratio use the medians. */
   runs: number;
 }
 
 function parseOptions(argv: string[]): BenchOptions {
   const o: BenchOptions = {
-    packets: 1_000_000, seed: 12345, dataDir: 'bench-data', skipExternal: false, full: false, runs: 1,
+    packets: 1_000_000, seed: 12345, dataDir: 'bench-data', skipExternal: false, full: false, runs: 3,
     only: new Set(['read', 'decode', 'tcp', 'analyze', 'renderer', 'live']),
   };
   for (let i = 0; i < argv.length; i++) {
