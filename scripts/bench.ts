@@ -43,7 +43,8 @@ interface BenchOptions {
   /** tshark's analysis on the pcapng too (it costs ~30 s per 1M). */
   full: boolean;
   only: Set<string>;
-  /** Runs of the TCP analysis and of tshark's analysis (default 3), alternated: the table and the ratio use the medians. */
+  /** Runs of the TCP analysis and of tshark's analysis (default 3), alternated: the table and the ratio use the
+   *  medians. */
   runs: number;
 }
 
