@@ -240,7 +240,12 @@ export class ConversationTable {
 
   /** Counts one packet of `payloadBytes` in direction `dir` (0 client→server, 1 server→client). */
   count(c: Conversation, frame: number, dir: number, payloadBytes: number): void {
-    const id = c.id, k = this.col;
+    this.countId(c.id, frame, dir, payloadBytes);
+  }
+
+  /** count() by conversation id (saves reading the conversation object). */
+  countId(id: number, frame: number, dir: number, payloadBytes: number): void {
+    const k = this.col;
     k.packets[id]++;
     k.lastFrame[id] = frame;
     k.bytes[id * 2 + (dir === 1 ? 1 : 0)] += payloadBytes;

@@ -69,8 +69,12 @@ export interface TcpConversationDetails {
 interface TcpConv {
   stream: number;
   conv: Conversation;
-  /** [client, server]: swapped with the roles if a later SYN / SYN-ACK shows the first guess was wrong. */
-  flows: [Flow, Flow];
+  /** The conversation's id in the table (conv.id, kept here: read on every packet). */
+  id: number;
+  /** Client and server directions: swapped with the roles if a later SYN / SYN-ACK shows the first guess was wrong.
+   *  (Two fields rather than a pair: one object less to reach on every packet.) */
+  f0: Flow;
+  f1: Flow;
   clientHost: number;
   clientPort: number;
   /** 0 first sender, 1 SYN-ACK receiver, 2 SYN sender. */
@@ -162,6 +166,8 @@ export class TcpAnalyzer {
   /** Canonical 4-tuple → index in `list` of its current conversation. */
   private byTuple = new TupleTable();
   private list: TcpConv[] = [];
+  /** Reused by finish() for each conversation's facts. */
+  private readonly facts1: LiveFacts = newLiveFacts();
   /** After finish(): the conversations' report facts (the live objects above are then released). */
   private done: FinishedConversations | null = null;
   private readonly seg: SegmentAnalysis = newSegmentAnalysis();
@@ -262,7 +268,7 @@ export class TcpAnalyzer {
     let c = this.lookup(hs, t.srcPort, hd, t.dstPort);
     if (!c) c = this.open(hs, t.srcPort, hd, t.dstPort, frame, flags);
     let dir = hs === c.clientHost && t.srcPort === c.clientPort ? 0 : 1;
-    let fwd = c.flows[dir], rev = c.flows[1 - dir];
+    let fwd = dir === 0 ? c.f0 : c.f1, rev = dir === 0 ? c.f1 : c.f0;
     let extra = 0;
     const analysed = mode === Mode.NORMAL || mode === Mode.FLAGS_HIDDEN || mode === Mode.BOGUS_ANALYSED || mode === Mode.CUT;
 
@@ -272,10 +278,10 @@ export class TcpAnalyzer {
         // A new connection on the same 4-tuple: tshark starts a new tcp.stream.
         const old = c;
         c = this.open(hs, t.srcPort, hd, t.dstPort, frame, flags);
-        this.timeline.push('tcp.port_reused', frame, c.conv.id, 0, old.stream, c.stream);
+        this.timeline.push('tcp.port_reused', frame, c.id, 0, old.stream, c.stream);
         this.table.note(c.conv, 'port_reused');
         extra |= TcpAnalysisFlag.REUSED_PORTS;
-        dir = 0; fwd = c.flows[0]; rev = c.flows[1];
+        dir = 0; fwd = c.f0; rev = c.f1;
       } else {
         // SYN retransmission: an earlier RST may have moved nextseq (tshark issue 17616).
         fwd.nextseq = fwd.maxseqtobeacked;
@@ -331,13 +337,13 @@ export class TcpAnalyzer {
     this.lastAckRtt = r.acked.frame ? r.acked.rttNs / NS : 0;
     this.lastWindow = this.frameWindow;
     this.lastDir = this.record(c, dir, p, t, frame, time, now, bits);
-    return c.conv.id;
+    return c.id;
   }
 
   /** The undecodable-header modes: what tshark still does with such a segment (see Mode). */
   private handleUndecoded(c: TcpConv, dir: number, p: DecodedPacket, t: TcpSegment, frame: number, now: number,
     analysed: boolean, mode: Mode): number {
-    const fwd = c.flows[dir], rev = c.flows[1 - dir], flags = t.flags;
+    const fwd = dir === 0 ? c.f0 : c.f1, rev = dir === 0 ? c.f1 : c.f0, flags = t.flags;
     if (analysed) {
       if (!fwd.baseSet) { fwd.baseSeq = flags & TcpFlag.SYN ? t.seq : sub32(t.seq, 1); fwd.baseSet = true; }
       if (!rev.baseSet && (flags & TcpFlag.ACK)) { rev.baseSeq = sub32(t.ack, 1); rev.baseSet = true; }
@@ -346,7 +352,7 @@ export class TcpAnalyzer {
       analyzeSegment(fwd, rev, t, r);
     }
     const len = analysed || mode === Mode.BOGUS ? t.payloadLength : 0;
-    this.table.count(c.conv, frame, dir, mode === Mode.SHORT ? 0 : len);
+    this.table.countId(c.id, frame, dir, mode === Mode.SHORT ? 0 : len);
     if (c.firstTcpFrame === 0) c.firstTcpFrame = frame;
     fwd.packets++;
     fwd.bytes += mode === Mode.SHORT ? 0 : len;
@@ -370,7 +376,7 @@ export class TcpAnalyzer {
     this.lastAckRtt = 0;
     this.lastWindow = t.window;
     this.lastDir = dir;
-    return c.conv.id;
+    return c.id;
   }
 
   /**
@@ -394,10 +400,10 @@ export class TcpAnalyzer {
     const frame = p.frame.index;
     let c = this.lookup(hs, q.srcPort, hd, q.dstPort);
     if (!c) c = this.open(hs, q.srcPort, hd, q.dstPort, frame, flags);
-    let fwd = c.flows[hs === c.clientHost && q.srcPort === c.clientPort ? 0 : 1];
+    let fwd = hs === c.clientHost && q.srcPort === c.clientPort ? c.f0 : c.f1;
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && fwd.baseSet && seq !== fwd.baseSeq) {
       c = this.open(hs, q.srcPort, hd, q.dstPort, frame, flags);
-      fwd = c.flows[0];
+      fwd = c.f0;
     } else if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK) && fwd.baseSet && seq !== fwd.baseSeq) {
       fwd.baseSeq = seq;
     }
@@ -409,7 +415,7 @@ export class TcpAnalyzer {
       if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
       fwd.isFirstAck = false;
     }
-    return c.conv.id;
+    return c.id;
   }
 
   /**
@@ -426,9 +432,11 @@ export class TcpAnalyzer {
     }
     // End of input: nothing is acknowledged, delivered or looked up any more. Keep only what the report and the
     // panel read, in columns; the live objects (sequence-analysis state, unacknowledged segments) go.
-    const done = new FinishedConversations(this.list, this.table.list);
+    const list = this.list;
+    const done = new FinishedConversations(list.length, (st) => liveFacts(list[st], this.facts1), this.table.list);
     this.done = done;
     this.list = [];
+    this.facts1.flows[0] = this.facts1.flows[1] = NO_FLOW;
     this.byTuple = new TupleTable();
   }
 
@@ -446,20 +454,20 @@ export class TcpAnalyzer {
   /** Facts of a conversation by id: live, or from the finished columns. */
   private facts(conversationId: number): ConvFacts | undefined {
     const s = this.streamOf(conversationId);
-    return s < 0 ? undefined : this.done ? this.done.facts(s) : this.list[s];
+    return s < 0 ? undefined : this.done ? this.done.facts(s) : liveFacts(this.list[s]);
   }
 
   /** Sequence number base of direction `dir` of a conversation (NaN for other protocols). */
   private baseSeq(conversationId: number, dir: number): number {
     const s = this.streamOf(conversationId);
-    return s < 0 ? NaN : this.done ? this.done.baseSeqOf(s, dir) : this.list[s].flows[dir].baseSeq;
+    return s < 0 ? NaN : this.done ? this.done.baseSeqOf(s, dir) : sideOf(this.list[s], dir).baseSeq;
   }
 
   /** The `tcp` section of `packetflow analyze --json`, ordered by stream number. */
   toJson(): TcpJson[] {
     // Conversations seen only inside ICMP errors have a tcp.stream but no TCP frame of their own: not listed.
     const done = this.done;
-    if (!done) return this.list.filter((c) => c.firstTcpFrame > 0).map((c) => this.json(c));
+    if (!done) return this.list.filter((c) => c.firstTcpFrame > 0).map((c) => this.json(liveFacts(c)));
     const out: TcpJson[] = [];
     for (let s = 0; s < done.count; s++) if (done.firstTcpFrameOf(s) > 0) out.push(this.json(done.facts(s)));
     return out;
@@ -480,7 +488,7 @@ export class TcpAnalyzer {
   /** Window field of a segment sent in direction `dir` in bytes, scaled when the scale is known (SYNs never are). */
   windowBytes(conversationId: number, dir: 0 | 1, rawWindow: number, syn: boolean): number {
     const st = this.streamOf(conversationId);
-    const s = st < 0 ? WinScale.UNKNOWN : this.done ? this.done.winScaleOf(st, dir) : this.list[st].flows[dir].winScale;
+    const s = st < 0 ? WinScale.UNKNOWN : this.done ? this.done.winScaleOf(st, dir) : sideOf(this.list[st], dir).winScale;
     return !syn && s >= 0 ? rawWindow * 2 ** s : rawWindow;
   }
 
@@ -522,7 +530,7 @@ export class TcpAnalyzer {
       : this.table.openIds('tcp', hs, ps, hd, pd, frame, stream);
     // what every packet reads first: an object's fields are laid out in this order, so they share cache lines
     const c: TcpConv = {
-      conv, flows: [new Flow(), new Flow()], clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps,
+      conv, id: conv.id, f0: new Flow(), f1: new Flow(), clientHost: synAck ? hd : hs, clientPort: synAck ? pd : ps,
       firstRttNs: 0, started: false, firstTcpFrame: 0, irttShown: false, lastSynNs: NaN, streams: null,
       stream, roleBasis: 0, synFrame: 0, handshakeDone: false, firstCloser: -1, analysis: null,
     };
@@ -550,9 +558,9 @@ export class TcpAnalyzer {
   private record(c: TcpConv, dir: number, p: DecodedPacket, t: TcpSegment, frame: number, time: number, now: number,
     bits: number): number {
     const flags = t.flags, len = t.payloadLength, o = t.options;
-    const fwd = c.flows[dir], rev = c.flows[1 - dir];
-    const tl = this.timeline, id = c.conv.id;
-    this.table.count(c.conv, frame, dir, len);
+    const fwd = dir === 0 ? c.f0 : c.f1, rev = dir === 0 ? c.f1 : c.f0;
+    const tl = this.timeline, id = c.id;
+    this.table.countId(id, frame, dir, len);
     if (c.firstTcpFrame === 0) c.firstTcpFrame = frame;
     fwd.packets++;
     fwd.bytes += len;
@@ -651,7 +659,7 @@ export class TcpAnalyzer {
     // Endpoint states.
     const st = this.states;
     st.frame = frame; st.id = id; st.dir = dir; st.tl = tl;
-    resetKind = observeSegment(c.flows, dir, c.started, t, st);
+    resetKind = observeSegment(c.f0, c.f1, dir, c.started, t, st);
     c.started = true;
     if (isClosed(fwd.state) && isClosed(rev.state)) { fwd.releaseUnacked(); rev.releaseUnacked(); }
     if (flags & TcpFlag.RST) {
@@ -702,7 +710,7 @@ export class TcpAnalyzer {
   /** The other endpoint is the client after all: swap sides. Returns the new direction of the current packet. */
   private swapRoles(c: TcpConv, dir: number): number {
     const conv = c.conv;
-    c.flows = [c.flows[1], c.flows[0]];
+    const f = c.f0; c.f0 = c.f1; c.f1 = f;
     this.table.swapSides(conv);
     c.clientHost = conv.clientHost;
     c.clientPort = conv.clientPort;
@@ -736,6 +744,24 @@ export class TcpAnalyzer {
 }
 
 const EMPTY = new Uint8Array(0);
+
+const sideOf = (c: TcpConv, side: number): Flow => (side === 0 ? c.f0 : c.f1);
+
+type LiveFacts = ConvFacts & { flows: [Flow, Flow] };
+function newLiveFacts(): LiveFacts {
+  return { stream: 0, conv: null as unknown as Conversation, flows: [NO_FLOW, NO_FLOW], synFrame: 0, firstRttNs: 0,
+    irttShown: false, firstCloser: -1, firstTcpFrame: 0, analysis: null };
+}
+/** Placeholder in reused facts objects until a conversation's directions are put in. */
+const NO_FLOW = new Flow();
+
+/** A live conversation's report facts, in `into` (read them at once when it is reused) or a new object. */
+function liveFacts(c: TcpConv, into: LiveFacts = newLiveFacts()): ConvFacts {
+  into.stream = c.stream; into.conv = c.conv; into.flows[0] = c.f0; into.flows[1] = c.f1; into.synFrame = c.synFrame;
+  into.firstRttNs = c.firstRttNs; into.irttShown = c.irttShown; into.firstCloser = c.firstCloser;
+  into.firstTcpFrame = c.firstTcpFrame; into.analysis = c.analysis;
+  return into;
+}
 
 /** Sum of the SACK blocks' lengths ([left, right, ...]; an odd last value is ignored). */
 function sackedBytes(sack: number[]): number {

@@ -10,67 +10,67 @@ export interface StateSink {
   changed(endpoint: number, state: TcpStateCode): void;
 }
 
-function set(flows: readonly [Flow, Flow], out: StateSink, endpoint: number, st: TcpStateCode): void {
-  const f = flows[endpoint];
+function set(f: Flow, out: StateSink, endpoint: number, st: TcpStateCode): void {
   if (f.state !== st) { f.state = st; out.changed(endpoint, st); }
 }
 
 /**
- * Applies one segment sent by `flows[dir]`. Returns the ResetKind for a RST, else 0. `started` says whether an
- * earlier segment of the conversation was seen (a capture that begins mid-connection starts both ESTABLISHED).
+ * Applies one segment sent in direction `dir` (0: by the client, 1: by the server) of a conversation whose sides are
+ * `client` and `server`. Returns the ResetKind for a RST, else 0. `started` says whether an earlier segment of the
+ * conversation was seen (a capture that begins mid-connection starts both ESTABLISHED).
  */
-export function observeSegment(flows: readonly [Flow, Flow], dir: number, started: boolean, t: TcpSegment,
+export function observeSegment(client: Flow, server: Flow, dir: number, started: boolean, t: TcpSegment,
   out: StateSink): number {
   const flags = t.flags, seq = t.seq, ack = t.ack, seglen = t.payloadLength;
-  const snd = flows[dir], rcv = flows[1 - dir];
+  const snd = dir === 0 ? client : server, rcv = dir === 0 ? server : client, back = 1 - dir;
   const syn = (flags & TcpFlag.SYN) !== 0, hasAck = (flags & TcpFlag.ACK) !== 0;
 
   if (!started && !syn) {
     // Mid-connection capture: both sides were already talking.
-    set(flows, out, 0, S.ESTABLISHED);
-    set(flows, out, 1, S.ESTABLISHED);
+    set(client, out, 0, S.ESTABLISHED);
+    set(server, out, 1, S.ESTABLISHED);
   }
 
   if (flags & TcpFlag.RST) {
     const refused = rcv.state === S.SYN_SENT && (snd.state === S.CLOSED || snd.state === S.LISTEN);
-    set(flows, out, dir, S.CLOSED);
-    set(flows, out, 1 - dir, S.CLOSED);
+    set(snd, out, dir, S.CLOSED);
+    set(rcv, out, back, S.CLOSED);
     return refused ? ResetKind.REFUSED : ResetKind.ABORT;
   }
 
   if (syn) {
     if (!hasAck) {
-      if (snd.state === S.CLOSED || snd.state === S.LISTEN) set(flows, out, dir, S.SYN_SENT);
-      if (rcv.state === S.CLOSED) set(flows, out, 1 - dir, S.LISTEN);
-      else if (rcv.state === S.SYN_SENT) set(flows, out, 1 - dir, S.SYN_RECEIVED); // simultaneous open
+      if (snd.state === S.CLOSED || snd.state === S.LISTEN) set(snd, out, dir, S.SYN_SENT);
+      if (rcv.state === S.CLOSED) set(rcv, out, back, S.LISTEN);
+      else if (rcv.state === S.SYN_SENT) set(rcv, out, back, S.SYN_RECEIVED); // simultaneous open
     } else {
-      if (snd.state === S.CLOSED || snd.state === S.LISTEN || snd.state === S.SYN_SENT) set(flows, out, dir, S.SYN_RECEIVED);
-      if (rcv.state === S.SYN_SENT || rcv.state === S.SYN_RECEIVED || rcv.state === S.CLOSED) set(flows, out, 1 - dir, S.ESTABLISHED);
+      if (snd.state === S.CLOSED || snd.state === S.LISTEN || snd.state === S.SYN_SENT) set(snd, out, dir, S.SYN_RECEIVED);
+      if (rcv.state === S.SYN_SENT || rcv.state === S.SYN_RECEIVED || rcv.state === S.CLOSED) set(rcv, out, back, S.ESTABLISHED);
     }
   } else if (hasAck) {
     // The ACK of the other side's SYN completes its half of the handshake.
-    if (rcv.state === S.SYN_RECEIVED) set(flows, out, 1 - dir, S.ESTABLISHED);
-    if (snd.state === S.SYN_SENT || snd.state === S.SYN_RECEIVED) set(flows, out, dir, S.ESTABLISHED);
+    if (rcv.state === S.SYN_RECEIVED) set(rcv, out, back, S.ESTABLISHED);
+    if (snd.state === S.SYN_SENT || snd.state === S.SYN_RECEIVED) set(snd, out, dir, S.ESTABLISHED);
   }
 
   // The ACK part first: it may acknowledge the receiver's FIN.
   if (hasAck && rcv.finSeq >= 0 && geSeq(ack, add32(rcv.finSeq, 1))) {
-    if (rcv.state === S.FIN_WAIT_1) set(flows, out, 1 - dir, S.FIN_WAIT_2);
-    else if (rcv.state === S.CLOSING) set(flows, out, 1 - dir, S.TIME_WAIT);
-    else if (rcv.state === S.LAST_ACK) set(flows, out, 1 - dir, S.CLOSED);
+    if (rcv.state === S.FIN_WAIT_1) set(rcv, out, back, S.FIN_WAIT_2);
+    else if (rcv.state === S.CLOSING) set(rcv, out, back, S.TIME_WAIT);
+    else if (rcv.state === S.LAST_ACK) set(rcv, out, back, S.CLOSED);
   }
 
   if (flags & TcpFlag.FIN) {
     if (snd.finSeq < 0) snd.finSeq = add32(syn ? add32(seq, 1) : seq, seglen);
-    if (snd.state === S.ESTABLISHED || snd.state === S.SYN_RECEIVED || snd.state === S.SYN_SENT) set(flows, out, dir, S.FIN_WAIT_1);
+    if (snd.state === S.ESTABLISHED || snd.state === S.SYN_RECEIVED || snd.state === S.SYN_SENT) set(snd, out, dir, S.FIN_WAIT_1);
     else if (snd.state === S.CLOSE_WAIT) {
       // A FIN that does not acknowledge the other side's FIN crossed it in flight: a simultaneous close.
       const crossed = rcv.finSeq >= 0 && !(hasAck && geSeq(ack, add32(rcv.finSeq, 1)));
-      set(flows, out, dir, crossed ? S.CLOSING : S.LAST_ACK);
+      set(snd, out, dir, crossed ? S.CLOSING : S.LAST_ACK);
     }
-    if (rcv.state === S.ESTABLISHED || rcv.state === S.SYN_RECEIVED) set(flows, out, 1 - dir, S.CLOSE_WAIT);
-    else if (rcv.state === S.FIN_WAIT_1) set(flows, out, 1 - dir, S.CLOSING);
-    else if (rcv.state === S.FIN_WAIT_2) set(flows, out, 1 - dir, S.TIME_WAIT);
+    if (rcv.state === S.ESTABLISHED || rcv.state === S.SYN_RECEIVED) set(rcv, out, back, S.CLOSE_WAIT);
+    else if (rcv.state === S.FIN_WAIT_1) set(rcv, out, back, S.CLOSING);
+    else if (rcv.state === S.FIN_WAIT_2) set(rcv, out, back, S.TIME_WAIT);
   }
   return 0;
 }

@@ -107,8 +107,9 @@ export class FinishedConversations {
   private readonly fin: FrameLists;
   private readonly rst: FrameLists;
 
-  constructor(list: readonly ConvFacts[], private readonly conversations: readonly Conversation[]) {
-    const n = list.length, m = n * 2;
+  /** `factsOf(s)` gives conversation s's facts, read at once (the caller may reuse the object it returns). */
+  constructor(n: number, factsOf: (stream: number) => ConvFacts, private readonly conversations: readonly Conversation[]) {
+    const m = n * 2;
     this.count = n;
     this.convId = new Int32Array(n);
     this.synFrame = new Uint32Array(n);
@@ -135,7 +136,7 @@ export class FinishedConversations {
     this.ackAfterSynAckAck = new Uint32Array(m);
     this.fin = new FrameLists(m);
     this.rst = new FrameLists(m);
-    for (let s = 0; s < n; s++) this.copy(s, list[s]);
+    for (let s = 0; s < n; s++) this.copy(s, factsOf(s));
     this.fin.trim();
     this.rst.trim();
   }
