@@ -113,6 +113,13 @@ export class UnackedSegments {
     return (hi - lo) >>> 0;
   }
 
+  /** Forgets every segment and frees the storage. */
+  clear(): void {
+    this.d = NONE;
+    this.head = this.end = this.count = 0;
+    this.sorted = true;
+  }
+
   /** Time (ns) the oldest unacknowledged segment was sent, NaN when none. */
   oldestTime(): number {
     return this.count ? this.d[this.head * W + 3] : NaN;
@@ -140,6 +147,3 @@ export class UnackedSegments {
     }
   }
 }
-
-/** Stands for an empty list that was never used: only read (count 0), never pushed to (see Flow.ownUnacked). */
-export const EMPTY_UNACKED = new UnackedSegments();
