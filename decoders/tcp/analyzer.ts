@@ -322,7 +322,7 @@ export class TcpAnalyzer {
     }
     const pureAck = (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK;
     if (pureAck) {
-      if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
+      if (c.firstRttNs === 0 && !Number.isNaN(c.lastSynNs)) c.firstRttNs = now - c.lastSynNs;
       fwd.isFirstAck = false;
     }
     // The window of this frame is scaled before its own options are read (as tshark does).
@@ -367,7 +367,7 @@ export class TcpAnalyzer {
       }
       if (flags & TcpFlag.SYN) { if (!(flags & TcpFlag.ACK)) c.lastSynNs = now; fwd.isFirstAck = true; }
       if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK) {
-        if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
+        if (c.firstRttNs === 0 && !Number.isNaN(c.lastSynNs)) c.firstRttNs = now - c.lastSynNs;
         fwd.isFirstAck = false;
       }
     }
@@ -412,7 +412,7 @@ export class TcpAnalyzer {
       fwd.isFirstAck = true;
     }
     if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.ACK) {
-      if (!Number.isNaN(c.lastSynNs) && c.firstRttNs === 0) c.firstRttNs = now - c.lastSynNs;
+      if (c.firstRttNs === 0 && !Number.isNaN(c.lastSynNs)) c.firstRttNs = now - c.lastSynNs;
       fwd.isFirstAck = false;
     }
     return c.id;
