@@ -131,15 +131,9 @@ export class Flow extends UnackedSegments {
     v[o + RTT_SUM] += seconds;
   }
 
-  /** The list to append to. */
-  ownUnacked(): UnackedSegments {
-    return this;
-  }
-
-  /** Frees the list's storage when nothing is outstanding (`all`: even when something is, at the end of the
-   *  capture). */
-  releaseUnacked(all = false): void {
-    if (all || this.count === 0) this.clear();
+  /** Frees the list's storage when nothing is outstanding. */
+  releaseUnacked(): void {
+    if (this.count === 0) this.clear();
   }
 
   // A literal holds exactly one element; push on an empty array would reserve room for 17.

@@ -153,7 +153,7 @@ export function analyzeSegment(fwd: Flow, rev: Flow, t: TcpSegment, r: SegmentAn
   if ((seglen || (flags & (TcpFlag.SYN | TcpFlag.FIN))) && fwd.unacked.count < MAX_UNACKED) {
     // SYN and FIN count as one byte (only when the segment is recorded, as in tshark)
     if (flags & (TcpFlag.SYN | TcpFlag.FIN)) nextseq = add32(nextseq, 1);
-    fwd.ownUnacked().push(seq, nextseq, frame, nowNs);
+    fwd.unacked.push(seq, nextseq, frame, nowNs);
   }
   const zwp = (ta & A.ZERO_WINDOW_PROBE) !== 0;
   if ((gtSeq(nextseq, fwd.nextseq) || !fwd.nextseq) && !zwp) {
