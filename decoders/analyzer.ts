@@ -13,6 +13,7 @@ import { QuicAnalyzer } from './quic/analyzer';
 import { UdpConversations, isDnsPort } from './udp-conversations';
 import * as inspect from './inspect';
 import { grown } from './columns';
+import { warmUpFrames } from './warm-up';
 
 export interface AnalyzerOptions {
   fileName: string;
@@ -46,6 +47,7 @@ export class Analyzer {
   private readonly tcpOnly: boolean;
 
   constructor(opts: AnalyzerOptions) {
+    warmUpOnce(opts.scope);
     this.tcpOnly = opts.scope === 'tcp';
     const hosts = new HostTable();
     this.conversations = new ConversationTable(hosts);
@@ -256,6 +258,27 @@ export class Analyzer {
       if (r === ROUTE_DNS) conv.app ??= 'dns';
     }
     return r === ROUTE_DNS ? 'dns' : 'tls';
+  }
+}
+
+let warmedUp = false;
+const WARM_UP_PASSES = 2;
+
+/**
+ * Before a process's first Analyzer: runs the warm-up frames (decoders/warm-up.ts) through a throwaway one, so that
+ * the JIT compiles the per-packet code with feedback from every rare branch instead of recompiling it each time a
+ * real capture first takes one. About a millisecond; the throwaway's results are dropped.
+ */
+function warmUpOnce(scope: AnalyzerOptions['scope']): void {
+  if (warmedUp) return;
+  warmedUp = true;
+  const frames = warmUpFrames();
+  // V8 gives a function its feedback vector only after its first few calls (lazy feedback allocation): what the
+  // first pass runs early would leave no feedback, so a second pass follows.
+  for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
+    const a = new Analyzer({ fileName: '(warm-up)', scope });
+    a.push(frames);
+    a.finish();
   }
 }
 
