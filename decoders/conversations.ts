@@ -63,10 +63,18 @@ export class HostTable {
 const CACHE_BITS = 12;
 const CACHE_SLOTS = 1 << CACHE_BITS;
 
+/**
+ * Host indexes start this small and double. The JIT warm-up (decoders/warm-up.ts) has a handful of hosts, so it
+ * grows them: V8 treats a field that was never reassigned as a constant that optimised code may rely on, and the
+ * first growth in a real capture would throw that code away (the per-packet path with it).
+ */
+const INITIAL_BITS = 1;
+
 /** IPv4 address bits -> host id, for every address added: open addressing, at most half full. Key and id sit side by
  *  side ([key, id + 1] per slot, 0 = empty) so a lookup touches one cache line. */
 class V4Ids {
-  private bits = 10;
+  // starts small: the JIT warm-up's few hosts make it grow once (see INITIAL_BITS)
+  private bits = INITIAL_BITS;
   private slots = new Int32Array(2 << this.bits);
   private size = 0;
 
@@ -102,7 +110,7 @@ class V4Ids {
 
 /** IPv6 address (4 words) -> host id, the same way. */
 class V6Ids {
-  private bits = 8;
+  private bits = INITIAL_BITS;
   private keys = new Int32Array(4 << this.bits);
   private ids = new Int32Array(1 << this.bits).fill(-1);
   private size = 0;
@@ -202,11 +210,14 @@ function newColumns(n: number): ConversationColumns {
   };
 }
 
+/** Starts small and doubles, for the reason given at INITIAL_BITS. */
+const INITIAL_CONVERSATIONS = 4;
+
 export class ConversationTable {
   readonly list: Conversation[] = [];
   /** Read by the conversations' accessors; written only by the table. */
-  col: ConversationColumns = newColumns(1024);
-  private cap = 1024;
+  col: ConversationColumns = newColumns(INITIAL_CONVERSATIONS);
+  private cap = INITIAL_CONVERSATIONS;
 
   constructor(readonly hosts: HostTable) {}
 

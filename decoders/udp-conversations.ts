@@ -12,7 +12,8 @@ export const isDnsPort = (port: number): boolean => port === 53 || port === 5353
  * `lowFirst` tells whether the (host, port) given first was the canonical lower one.
  */
 export class EndpointPairTable {
-  private cap = 1024;
+  // starts small and doubles: the JIT warm-up's UDP pair makes it grow (see INITIAL_BITS in conversations.ts)
+  private cap = 2;
   /** [hostLow, hostHigh, portLow << 16 | portHigh] per slot. */
   private keys = new Int32Array(this.cap * 3);
   private vals = new Int32Array(this.cap).fill(-1);

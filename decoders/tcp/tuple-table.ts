@@ -7,7 +7,8 @@
 const S = 4;
 
 export class TupleTable {
-  private cap = 1024;
+  // starts small and doubles: the JIT warm-up's few conversations make it grow (see INITIAL_BITS in conversations.ts)
+  private cap = 4;
   private slots = new Int32Array(this.cap * S);
   private size = 0;
 
