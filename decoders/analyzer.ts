@@ -267,18 +267,23 @@ const WARM_UP_PASSES = 2;
 /**
  * Before a process's first Analyzer: runs the warm-up frames (decoders/warm-up.ts) through a throwaway one, so that
  * the JIT compiles the per-packet code with feedback from every rare branch instead of recompiling it each time a
- * real capture first takes one. About a millisecond; the throwaway's results are dropped.
+ * real capture first takes one. 10–15 ms, most of it compiling code that the capture would need anyway; the
+ * throwaway's results are dropped.
  */
 function warmUpOnce(scope: AnalyzerOptions['scope']): void {
   if (warmedUp) return;
   warmedUp = true;
-  const frames = warmUpFrames();
   // V8 gives a function its feedback vector only after its first few calls (lazy feedback allocation): what the
   // first pass runs early would leave no feedback, so a second pass follows.
-  for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
-    const a = new Analyzer({ fileName: '(warm-up)', scope });
-    a.push(frames);
-    a.finish();
+  try {
+    const frames = warmUpFrames();
+    for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
+      const a = new Analyzer({ fileName: '(warm-up)', scope });
+      a.push(frames);
+      a.finish();
+    }
+  } catch {
+    // it only tunes speed: a failure here must not stop the real analysis (tests/decoders/warm-up.test.ts runs it)
   }
 }
 
