@@ -17,6 +17,8 @@ interface Endpoint { ip: number[]; port: number }
 
 // Sequence numbers near 2^32 (they wrap) and past 2^31, as half of all real ones are.
 const C_ISN = 0xffffff00, S_ISN = 0x9abcdef0;
+/** A client ISN whose numbers stay past 2^31 without wrapping (SACK edges there). */
+const HIGH_ISN = 0xc0000000;
 const T0 = 1_700_000_000;
 
 const be16 = (v: number): number[] => [(v >>> 8) & 255, v & 255];
@@ -66,7 +68,7 @@ class FrameScript {
   }
 }
 
-/** One side of a conversation: sends with sequence numbers relative to its ISN. */
+/** The two ends of a conversation, `c` and `s`: each sends with sequence and ACK numbers relative to the ISNs. */
 function sides(s: FrameScript, client: Endpoint, server: Endpoint, cIsn = C_ISN, sIsn = S_ISN) {
   // without the ACK flag the acknowledgment field is zero
   const c = (flags: number, seq: number, ack: number, len: number, win: number, dt: number, opts?: number[]) =>
@@ -113,13 +115,13 @@ export function warmUpFrames(): RawFrame[] {
 
   // A lost segment and the out-of-order fill, an ACK inside a segment of the unordered list, a timeout
   // retransmission, an ACK of bytes never seen, then a reset.
-  const b = sides(s, v4(1, 40002), server, 0xc0000000);
+  const b = sides(s, v4(1, 40002), server, HIGH_ISN);
   handshake(b, null, 3000);
   b.c(PSH | ACK, 1, 1, 100, 3000, 0.001);
   b.c(PSH | ACK, 201, 1, 100, 3000, 0.001);
   b.c(PSH | ACK, 101, 1, 100, 3000, 0.001);
   b.s(ACK, 1, 151, 0, 3000, 0.02);
-  b.s(ACK, 1, 301, 0, 3000, 0.001, sack(0xc0000000 + 401, 0xc0000000 + 451));
+  b.s(ACK, 1, 301, 0, 3000, 0.001, sack(HIGH_ISN + 401, HIGH_ISN + 451));
   b.c(PSH | ACK, 301, 1, 100, 3000, 0.001);
   b.c(PSH | ACK, 301, 1, 100, 3000, 1);
   b.s(ACK, 1, 401, 0, 3000, 0.02);
