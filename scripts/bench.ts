@@ -158,6 +158,7 @@ async function ours(phase: PhaseName, file: string, format: Format): Promise<Our
   if (p.fatal) throw new Error(`${phase} ${file}: ${p.fatal}`);
   console.log(`  ${phase} (${format}): ${fmtCount(p.framesPerSec)} frames/s in-process, ${(p.ms / 1000).toFixed(2)} s ` +
     `(${(p.untilDoneMs / 1000).toFixed(2)} s from start to done, process ${(r.wallMs / 1000).toFixed(2)} s), ` +
+    `${p.trimMs === undefined ? '' : `then trim() ${p.trimMs.toFixed(0)} ms, `}` +
     `peak ${p.peakRssMb?.toFixed(0) ?? '?'} MB${load(r.otherLoad)}`);
   return { ...p, wallMs: p.untilDoneMs, processWallMs: r.wallMs, format, otherLoad: r.otherLoad };
 }

@@ -91,6 +91,8 @@ class Session {
     this.done = true;
     this.maybePost(true);
     post({ type: 'done', summary: this.summary(), elapsedMs: performance.now() - this.started });
+    // the model stays for the panels' questions: give back what it no longer needs, after the result is out
+    this.an?.trim();
   }
 
   private ingest(frames: RawFrame[]): void {
