@@ -272,7 +272,8 @@ export class ConversationTable {
 
   /** Gives back the room kept for growth (the end of the input; opening more still works). */
   compact(): void {
-    const n = Math.max(16, this.list.length);
+    // never below the starting size (cap is at least that), so opening one more still doubles
+    const n = Math.max(INITIAL_CONVERSATIONS, this.list.length);
     if (n !== this.cap) this.resize(n);
   }
 

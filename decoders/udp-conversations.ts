@@ -11,9 +11,11 @@ export const isDnsPort = (port: number): boolean => port === 53 || port === 5353
  * table over Int32Arrays: no string key and no object per packet. Either endpoint order finds the same entry;
  * `lowFirst` tells whether the (host, port) given first was the canonical lower one.
  */
+/** Starts small and doubles: the JIT warm-up's UDP pair makes it grow (see INITIAL_BITS in conversations.ts). */
+const INITIAL_PAIRS = 2;
+
 export class EndpointPairTable {
-  // starts small and doubles: the JIT warm-up's UDP pair makes it grow (see INITIAL_BITS in conversations.ts)
-  private cap = 2;
+  private cap = INITIAL_PAIRS;
   /** [hostLow, hostHigh, portLow << 16 | portHigh] per slot. */
   private keys = new Int32Array(this.cap * 3);
   private vals = new Int32Array(this.cap).fill(-1);
@@ -67,7 +69,7 @@ export class EndpointPairTable {
   }
 
   clear(): void {
-    this.cap = 1024;
+    this.cap = INITIAL_PAIRS;
     this.keys = new Int32Array(this.cap * 3);
     this.vals = new Int32Array(this.cap).fill(-1);
     this.size = 0;
@@ -137,8 +139,8 @@ export class UdpConversations {
     return c;
   }
 
-  /** End of input: the pair index is no longer needed (about 16 bytes a conversation, doubled for growth). */
-  finish(): void {
+  /** After the end of input: the pair index is no longer needed (about 16 bytes a conversation, doubled for growth). */
+  trim(): void {
     this.byPair.clear();
   }
 }

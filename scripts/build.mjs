@@ -8,16 +8,15 @@ const only = process.argv[2];
 const node = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 const external = ['cap', 'electron', 'pcap-parser'];
 
-const jobs = [
-  build({ ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', format: 'esm', external,
-    banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } }),
-];
+// ESM bundles for Node: `require` (for the CommonJS dependencies) made from the module's own URL
+const nodeEsm = (entry, outfile) => build({ ...node, entryPoints: [entry], outfile, format: 'esm', external,
+  banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } });
+
+const jobs = [nodeEsm('cli/main.ts', 'dist/cli.js')];
 if (existsSync('scripts/bench.ts')) {
-  jobs.push(build({ ...node, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js', format: 'esm', external,
-    banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } }));
+  jobs.push(nodeEsm('scripts/bench.ts', 'dist/bench.js'));
   // the measured child of `npm run bench`: one pass, loading nothing the harness needs
-  jobs.push(build({ ...node, entryPoints: ['scripts/bench-phase.ts'], outfile: 'dist/bench-phase.js', format: 'esm', external,
-    banner: { js: "import { createRequire as __pfRequire } from 'node:module'; const require = __pfRequire(import.meta.url);" } }));
+  jobs.push(nodeEsm('scripts/bench-phase.ts', 'dist/bench-phase.js'));
 }
 if (only !== 'cli') {
   // Electron: the main process and the capture utility process are CommonJS; the sandboxed preload must be CommonJS.

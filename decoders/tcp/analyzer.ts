@@ -166,8 +166,6 @@ export class TcpAnalyzer {
   /** Canonical 4-tuple → index in `list` of its current conversation. */
   private byTuple = new TupleTable();
   private list: TcpConv[] = [];
-  /** Reused by trim() for each conversation's facts. */
-  private readonly facts1: LiveFacts = newLiveFacts();
   /** finish() was called: input has ended, later packets are not analysed. */
   private ended = false;
   /** After trim(): the conversations' report facts (the live objects above are then released). */
@@ -442,11 +440,9 @@ export class TcpAnalyzer {
    */
   trim(): void {
     if (!this.ended || this.done) return;
-    const list = this.list;
-    const done = new FinishedConversations(list.length, (st) => liveFacts(list[st], this.facts1), this.table.list);
-    this.done = done;
+    const list = this.list, facts = newLiveFacts();
+    this.done = new FinishedConversations(list.length, (st) => liveFacts(list[st], facts), this.table.list);
     this.list = [];
-    this.facts1.flows[0] = this.facts1.flows[1] = NO_FLOW;
     this.byTuple = new TupleTable();
   }
 
