@@ -58,6 +58,7 @@ export class PcapParser implements RecordParser {
     const fracPerSec = this.nano ? 1e9 : 1e6;
     const linkType = this.linkType;
     const maxRecord = this.maxRecord;
+    const chunk = buf.buffer, chunkAt = buf.byteOffset; // frame views: see frameBytes
     for (;;) {
       const avail = end - pos;
       if (avail < hdr) { this.need = hdr; return pos; }
@@ -94,7 +95,7 @@ export class PcapParser implements RecordParser {
         tsSec: sec,
         tsNsec: nsec,
         linkType,
-        bytes: copy ? buf.slice(start, start + incl) : buf.subarray(start, start + incl),
+        bytes: copy ? buf.slice(start, start + incl) : new Uint8Array(chunk, chunkAt + start, incl),
         originalLength: orig < incl ? incl : orig,
         interface: 0,
         fileOffset: base + pos,

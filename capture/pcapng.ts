@@ -1,7 +1,7 @@
 // pcapng (draft-ietf-opsawg-pcapng): a sequence of blocks, each "type, total length, body, total length again".
 // Sections (SHB) set the byte order and restart interface numbering; frames keep file-wide interface ids.
 // A block whose lengths do not add up is reported and skipped by scanning forward for the next plausible block.
-import type { FrameRecord, InterfaceInfo, RawFrame } from './frame';
+import { frameBytes, type FrameRecord, type InterfaceInfo, type RawFrame } from './frame';
 import type { InterfaceStatistics, ParseContext, RecordParser } from './capture-info';
 import { MICROSECONDS, NANOSECONDS, split, splitTimestamp, unitsFromTsresol, type TsUnits } from './timestamps';
 
@@ -119,6 +119,7 @@ export class PcapngParser implements RecordParser {
     final: boolean): number {
     const ctx = this.ctx;
     const info = ctx.info;
+    const chunk = buf.buffer, chunkAt = buf.byteOffset; // frame views: see frameBytes
     for (;;) {
       if (this.scanning) {
         pos = this.scan(buf, pos, end, base, final);
@@ -194,7 +195,7 @@ export class PcapngParser implements RecordParser {
             tsSec: sec,
             tsNsec: nsec,
             linkType,
-            bytes: copy ? buf.slice(start, start + cap) : buf.subarray(start, start + cap),
+            bytes: copy ? buf.slice(start, start + cap) : new Uint8Array(chunk, chunkAt + start, cap),
             originalLength: u32(buf, pos + 24, le),
             interface: iface.id,
             fileOffset: base + pos,
@@ -287,7 +288,7 @@ export class PcapngParser implements RecordParser {
     this.lastNsec = 0;
     out.push({
       index, timestamp: 0, tsSec: 0, tsNsec: 0, linkType: iface.linkType,
-      bytes: copy ? buf.slice(start, start + cap) : buf.subarray(start, start + cap),
+      bytes: frameBytes(buf, start, start + cap, copy),
       originalLength: orig, interface: iface.id, fileOffset: base + pos, comments: undefined,
     });
     this.ctx.linkType(iface.linkType);
@@ -314,7 +315,7 @@ export class PcapngParser implements RecordParser {
     this.lastNsec = nsec;
     out.push({
       index, timestamp: sec + nsec / 1e9, tsSec: sec, tsNsec: nsec, linkType: iface.linkType,
-      bytes: copy ? buf.slice(start, start + cap) : buf.subarray(start, start + cap),
+      bytes: frameBytes(buf, start, start + cap, copy),
       originalLength: u32(buf, pos + 24, le), interface: iface.id, fileOffset: base + pos,
       comments: optStart < pos + len - 4 ? this.comments(buf, optStart, pos + len - 4, le) : undefined,
     });
@@ -380,7 +381,7 @@ export class PcapngParser implements RecordParser {
     // linkType -1 is no LINKTYPE_ value: it is not recorded in info.linkTypes.
     out.push({
       index, timestamp: sec + nsec / 1e9, tsSec: sec, tsNsec: nsec, linkType: -1,
-      bytes: copy ? buf.slice(start, end) : buf.subarray(start, end),
+      bytes: frameBytes(buf, start, end, copy),
       originalLength, interface: -1, fileOffset, comments: undefined, record: kind,
     });
   }

@@ -48,6 +48,21 @@ function clearOptions(o: TcpOptions): void {
   o.tsVal = undefined; o.tsEcr = undefined; o.fastOpen = undefined;
 }
 
+// The messages are made by functions of their own, called only when needed. Written inline, V8's optimiser turned
+// each number that two messages share (hl, kind, len) into text on every packet, before knowing a message was needed.
+const says = {
+  payload: (wireLen: number) => `IP payload of ${wireLen} bytes is too short for a TCP header`,
+  short: (avail: number) => `TCP header needs 20 bytes, ${Math.max(0, avail)} captured`,
+  headerLength: (hl: number) => `header length ${hl} is less than 20`,
+  beyond: (hl: number, wireLen: number) => `header length ${hl} exceeds the segment length ${wireLen}`,
+  options: (hl: number, avail: number) => `options need ${hl - TCP_MIN_HEADER} bytes, ${avail - TCP_MIN_HEADER} captured`,
+  noLength: (kind: number) => `option kind ${kind} has no length byte`,
+  badLength: (kind: number, len: number) => `option kind ${kind} has invalid length ${len}`,
+  pastHeader: (kind: number, len: number) => `option kind ${kind} length ${len} runs past the header`,
+  wrongLength: (kind: number, len: number, want: number) => `option kind ${kind} has length ${len}, expected ${want}`,
+  sackLength: (len: number) => `SACK option length ${len} is not 2 + 8n`,
+};
+
 /**
  * Decodes the TCP header at `off`. `capEnd` bounds the captured bytes of the segment, `wireLen` is the segment
  * length by the IP header (header + payload). Returns false when the fixed header is not usable (the segment is
@@ -57,17 +72,17 @@ export function decodeTcp(b: Uint8Array, off: number, capEnd: number, wireLen: n
   issues: LayerIssue[], cut: boolean): boolean {
   const avail = capEnd - off;
   if (avail < TCP_MIN_HEADER) {
-    if (wireLen < TCP_MIN_HEADER) addIssue(issues, 'tcp', off, `IP payload of ${wireLen} bytes is too short for a TCP header`, false);
-    else addIssue(issues, 'tcp', off, `TCP header needs 20 bytes, ${Math.max(0, avail)} captured`, cut);
+    if (wireLen < TCP_MIN_HEADER) addIssue(issues, 'tcp', off, says.payload(wireLen), false);
+    else addIssue(issues, 'tcp', off, says.short(avail), cut);
     return false;
   }
   const hl = (b[off + 12] >> 4) * 4;
   if (hl < TCP_MIN_HEADER) {
-    addIssue(issues, 'tcp', off, `header length ${hl} is less than 20`, false);
+    addIssue(issues, 'tcp', off, says.headerLength(hl), false);
     return false;
   }
   if (hl > wireLen) {
-    addIssue(issues, 'tcp', off, `header length ${hl} exceeds the segment length ${wireLen}`, false);
+    addIssue(issues, 'tcp', off, says.beyond(hl, wireLen), false);
     return false;
   }
   seg.srcPort = (b[off] << 8) | b[off + 1];
@@ -84,7 +99,7 @@ export function decodeTcp(b: Uint8Array, off: number, capEnd: number, wireLen: n
   if (hl > TCP_MIN_HEADER) {
     let optEnd = off + hl;
     if (optEnd > capEnd) {
-      addIssue(issues, 'tcp', off, `options need ${hl - TCP_MIN_HEADER} bytes, ${avail - TCP_MIN_HEADER} captured`, cut);
+      addIssue(issues, 'tcp', off, says.options(hl, avail), cut);
       optEnd = capEnd;
     }
     decodeTcpOptions(b, off + TCP_MIN_HEADER, optEnd, opts, issues, optEnd < off + hl);
@@ -100,21 +115,21 @@ export function decodeTcpOptions(b: Uint8Array, o: number, end: number, opts: Tc
     if (kind === 0) return; // EOL: the rest is padding
     if (kind === 1) { o++; continue; }
     if (end - o < 2) {
-      if (!cutShort) addIssue(issues, 'tcp', o, `option kind ${kind} has no length byte`, false);
+      if (!cutShort) addIssue(issues, 'tcp', o, says.noLength(kind), false);
       return;
     }
     const len = b[o + 1];
     if (len < 2) {
-      addIssue(issues, 'tcp', o, `option kind ${kind} has invalid length ${len}`, false);
+      addIssue(issues, 'tcp', o, says.badLength(kind, len), false);
       return;
     }
     if (len > end - o) {
-      if (!cutShort) addIssue(issues, 'tcp', o, `option kind ${kind} length ${len} runs past the header`, false);
+      if (!cutShort) addIssue(issues, 'tcp', o, says.pastHeader(kind, len), false);
       return;
     }
     const want = expectedLength(kind);
     if (want !== 0 && len !== want) {
-      addIssue(issues, 'tcp', o, `option kind ${kind} has length ${len}, expected ${want}`, false);
+      addIssue(issues, 'tcp', o, says.wrongLength(kind, len, want), false);
       o += len;
       continue;
     }
@@ -124,7 +139,7 @@ export function decodeTcpOptions(b: Uint8Array, o: number, end: number, opts: Tc
       case 4: opts.sackPermitted = true; break;
       case 5: {
         if (len < 10 || (len - 2) % 8 !== 0) {
-          addIssue(issues, 'tcp', o, `SACK option length ${len} is not 2 + 8n`, false);
+          addIssue(issues, 'tcp', o, says.sackLength(len), false);
           break;
         }
         const sack: number[] = [];
