@@ -80,10 +80,11 @@ class ScratchPacket implements DecodedPacket {
   payloadStart = 0;
   payloadEnd = 0;
   issues: LayerIssue[] = [];
-  /** The addresses' text once made (null: not yet, format from addrBytes at srcAt/dstAt as IP version addrKind). */
+  /** The addresses' text once made (null: not yet, format from addrBytes, or the frame's bytes when null, at
+   *  srcAt/dstAt as IP version addrKind). */
   private srcText: string | null = '';
   private dstText: string | null = '';
-  private addrBytes: Uint8Array = EMPTY;
+  private addrBytes: Uint8Array | null = null;
   private srcAt = 0;
   private dstAt = 0;
   private addrKind = 0;
@@ -100,12 +101,15 @@ class ScratchPacket implements DecodedPacket {
 
   /** The addresses are the `kind` (4 or 6) ones at b[srcAt..] and b[dstAt..]: formatted when read, while b is valid. */
   setAddresses(b: Uint8Array, kind: 4 | 6, srcAt: number, dstAt: number): void {
-    this.addrBytes = b; this.addrKind = kind; this.srcAt = srcAt; this.dstAt = dstAt;
+    // null for the frame's own bytes: no store of young bytes into this old object (see decode())
+    this.addrBytes = b === this.frame.bytes ? null : b;
+    this.addrKind = kind; this.srcAt = srcAt; this.dstAt = dstAt;
     this.srcText = null; this.dstText = null;
   }
 
   private format(at: number): string {
-    return this.addrKind === 4 ? ipv4String(this.addrBytes, at) : ipv6String(this.addrBytes, at);
+    const b = this.addrBytes ?? this.frame.bytes;
+    return this.addrKind === 4 ? ipv4String(b, at) : ipv6String(b, at);
   }
 }
 
@@ -132,7 +136,6 @@ export class PacketDecoder {
   private readonly link = newLinkResult();
   private readonly ip4 = newIpv4Header();
   private readonly ip6 = newIpv6Header();
-  private frame: RawFrame = NO_FRAME;
   private cut = false;
   /**
    * The last decode()'s innermost IP addresses as numbers when that header was IPv4 (v4 true): callers that map
@@ -161,7 +164,6 @@ export class PacketDecoder {
     const p = this.p;
     const b = frame.bytes;
     const end = b.length;
-    this.frame = frame;
     this.cut = end < frame.originalLength;
     // pop rather than `length = 0`, which frees the arrays' storage and makes every push allocate it again
     const layers0 = this.layers, issues0 = this.issues;
@@ -182,6 +184,9 @@ export class PacketDecoder {
     p.tcp = undefined;
     p.udp = undefined;
     p.icmp = undefined;
+    // The scratch objects are old (V8's old generation), the frame's bytes young: storing one into the other takes
+    // the write barrier's slow path (a remembered-set entry, ~50 instructions). So the inner layers store the bytes
+    // again only when they are other bytes (a reassembled datagram): "same bytes" below.
     p.payloadBytes = b;
     p.payloadStart = 0;
     p.payloadEnd = 0;
@@ -310,7 +315,7 @@ export class PacketDecoder {
     this.dstV4 = (b[off + 16] << 24) | (b[off + 17] << 16) | (b[off + 18] << 8) | b[off + 19];
     p.ipProtocol = h.protocol;
     p.ttl = h.ttl;
-    p.payloadBytes = b;
+    if (p.payloadBytes !== b) p.payloadBytes = b; // same bytes: see decode()
     p.payloadStart = h.payloadOffset;
     p.payloadEnd = h.capEnd;
     p.fragment = false;
@@ -322,7 +327,7 @@ export class PacketDecoder {
       // A fragment cut by the capture cannot be reassembled (tshark gives up on it too).
       if (r === null || h.capEnd < h.wireEnd) return;
       const got = r.add(IpReassembler.key(4, p.src, p.dst, h.protocol, h.id), h.fragmentOffset, more, b,
-        h.payloadOffset, h.wireEnd, this.frame.timestamp, this.frame.index);
+        h.payloadOffset, h.wireEnd, p.frame.timestamp, p.frame.index);
       if (got === null) return;
       p.fragment = false;
       p.reassembled = true;
@@ -350,7 +355,7 @@ export class PacketDecoder {
     }
     p.ipProtocol = h.protocol;
     p.ttl = h.hopLimit;
-    p.payloadBytes = b;
+    if (p.payloadBytes !== b) p.payloadBytes = b; // same bytes: see decode()
     p.payloadStart = h.payloadOffset < h.capEnd ? h.payloadOffset : h.capEnd;
     p.payloadEnd = h.capEnd;
     p.fragment = false;
@@ -361,7 +366,7 @@ export class PacketDecoder {
       const r = this.reassembler;
       if (r === null || h.capEnd < h.wireEnd) return;
       const got = r.add(IpReassembler.key(6, p.src, p.dst, 0, h.fragmentId), h.fragmentOffset, h.moreFragments, b,
-        h.payloadOffset, h.wireEnd, this.frame.timestamp, this.frame.index);
+        h.payloadOffset, h.wireEnd, p.frame.timestamp, p.frame.index);
       if (got === null) return;
       p.fragment = false;
       p.reassembled = true;
@@ -383,7 +388,7 @@ export class PacketDecoder {
     depth: number): void {
     const p = this.p;
     const layers = this.layers;
-    p.payloadBytes = b;
+    if (p.payloadBytes !== b) p.payloadBytes = b; // same bytes: see decode()
     p.payloadStart = off < capEnd ? off : capEnd;
     p.payloadEnd = capEnd;
     switch (this.registry.ipKindOf(protocol)) {
