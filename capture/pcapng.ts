@@ -189,7 +189,7 @@ export class PcapngParser implements RecordParser {
           const nsec = split.nsec;
           this.lastSec = sec;
           this.lastNsec = nsec;
-          out.push({
+          out[out.length] = { // an indexed store: see PcapParser.parse
             index,
             timestamp: sec + nsec / 1e9,
             tsSec: sec,
@@ -200,7 +200,7 @@ export class PcapngParser implements RecordParser {
             interface: iface.id,
             fileOffset: base + pos,
             comments: optStart < pos + len - 4 ? this.comments(buf, optStart, pos + len - 4, le) : undefined,
-          });
+          };
           ctx.linkType(linkType);
         }
       } else if (type === BT_SHB) {
