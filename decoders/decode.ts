@@ -76,7 +76,8 @@ class ScratchPacket implements DecodedPacket {
   tcp: TcpSegment | undefined = undefined;
   udp: UdpDatagram | undefined = undefined;
   icmp: IcmpMessage | undefined = undefined;
-  payloadBytes: Uint8Array;
+  /** payloadBytes when they are not the frame's own (a reassembled datagram), else null: see decode(). */
+  private otherBytes: Uint8Array | null = null;
   payloadStart = 0;
   payloadEnd = 0;
   issues: LayerIssue[] = [];
@@ -91,8 +92,10 @@ class ScratchPacket implements DecodedPacket {
 
   constructor(frame: RawFrame) {
     this.frame = frame;
-    this.payloadBytes = frame.bytes;
   }
+
+  get payloadBytes(): Uint8Array { return this.otherBytes ?? this.frame.bytes; }
+  set payloadBytes(b: Uint8Array) { this.otherBytes = b === this.frame.bytes ? null : b; }
 
   get src(): string { return this.srcText ?? (this.srcText = this.format(this.srcAt)); }
   set src(text: string) { this.srcText = text; }
@@ -101,8 +104,7 @@ class ScratchPacket implements DecodedPacket {
 
   /** The addresses are the `kind` (4 or 6) ones at b[srcAt..] and b[dstAt..]: formatted when read, while b is valid. */
   setAddresses(b: Uint8Array, kind: 4 | 6, srcAt: number, dstAt: number): void {
-    // null for the frame's own bytes: no store of young bytes into this old object (see decode())
-    this.addrBytes = b === this.frame.bytes ? null : b;
+    this.addrBytes = b === this.frame.bytes ? null : b; // null for the frame's own: see decode()
     this.addrKind = kind; this.srcAt = srcAt; this.dstAt = dstAt;
     this.srcText = null; this.dstText = null;
   }
@@ -184,9 +186,9 @@ export class PacketDecoder {
     p.tcp = undefined;
     p.udp = undefined;
     p.icmp = undefined;
-    // The scratch objects are old (V8's old generation), the frame's bytes young: storing one into the other takes
-    // the write barrier's slow path (a remembered-set entry, ~50 instructions). So the inner layers store the bytes
-    // again only when they are other bytes (a reassembled datagram): "same bytes" below.
+    // The scratch objects are old (V8's old generation), the frame and its bytes young: each store of one into the
+    // other takes the write barrier's slow path (a remembered-set entry, ~50 instructions). So the packet refers to
+    // the frame alone, and to other bytes only when a layer has them (a reassembled datagram).
     p.payloadBytes = b;
     p.payloadStart = 0;
     p.payloadEnd = 0;
@@ -315,7 +317,7 @@ export class PacketDecoder {
     this.dstV4 = (b[off + 16] << 24) | (b[off + 17] << 16) | (b[off + 18] << 8) | b[off + 19];
     p.ipProtocol = h.protocol;
     p.ttl = h.ttl;
-    if (p.payloadBytes !== b) p.payloadBytes = b; // same bytes: see decode()
+    p.payloadBytes = b;
     p.payloadStart = h.payloadOffset;
     p.payloadEnd = h.capEnd;
     p.fragment = false;
@@ -355,7 +357,7 @@ export class PacketDecoder {
     }
     p.ipProtocol = h.protocol;
     p.ttl = h.hopLimit;
-    if (p.payloadBytes !== b) p.payloadBytes = b; // same bytes: see decode()
+    p.payloadBytes = b;
     p.payloadStart = h.payloadOffset < h.capEnd ? h.payloadOffset : h.capEnd;
     p.payloadEnd = h.capEnd;
     p.fragment = false;
@@ -388,7 +390,7 @@ export class PacketDecoder {
     depth: number): void {
     const p = this.p;
     const layers = this.layers;
-    if (p.payloadBytes !== b) p.payloadBytes = b; // same bytes: see decode()
+    p.payloadBytes = b;
     p.payloadStart = off < capEnd ? off : capEnd;
     p.payloadEnd = capEnd;
     switch (this.registry.ipKindOf(protocol)) {

@@ -2,7 +2,7 @@
 // offset wins, then the first to arrive), several last fragments, bounds on memory, datagram count and time.
 import { describe, expect, it } from 'vitest';
 import { needTshark } from '../../support/require';
-import { PacketDecoder } from '../../../decoders/decode';
+import { clonePacket, PacketDecoder } from '../../../decoders/decode';
 import type { DecodedPacket } from '../../../decoders/packet';
 import { IpReassembler } from '../../../decoders/wire/reassembly';
 import { cat, ethernet, ext6, frag6, icmp, ipv4, ipv6, rawFrame, tcp, tsharkFields, udp } from './helpers';
@@ -61,7 +61,7 @@ function run(frames: Uint8Array[], d = new PacketDecoder()): DecodedPacket[] {
     f.index = i + 1;
     f.timestamp = 1000 + i;
     const p = d.decode(f);
-    return { ...p, layers: p.layers.slice(), issues: p.issues.slice(), udp: p.udp && { ...p.udp } };
+    return clonePacket(p); // the documented way to keep a packet (a spread misses its accessors)
   });
 }
 
