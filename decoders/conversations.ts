@@ -73,7 +73,6 @@ const INITIAL_BITS = 1;
 /** IPv4 address bits -> host id, for every address added: open addressing, at most half full. Key and id sit side by
  *  side ([key, id + 1] per slot, 0 = empty) so a lookup touches one cache line. */
 class V4Ids {
-  // starts small: the JIT warm-up's few hosts make it grow once (see INITIAL_BITS)
   private bits = INITIAL_BITS;
   private slots = new Int32Array(2 << this.bits);
   private size = 0;

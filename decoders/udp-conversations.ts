@@ -6,14 +6,14 @@ import type { DecodedPacket } from './packet';
 /** DNS, mDNS and LLMNR ports. */
 export const isDnsPort = (port: number): boolean => port === 53 || port === 5353 || port === 5355;
 
+/** Starts small and doubles: the JIT warm-up's UDP pair makes it grow (see INITIAL_BITS in conversations.ts). */
+const INITIAL_PAIRS = 2;
+
 /**
  * Canonical endpoint pair (host ids from the HostTable, ports) → a non-negative integer, as an open-addressing
  * table over Int32Arrays: no string key and no object per packet. Either endpoint order finds the same entry;
  * `lowFirst` tells whether the (host, port) given first was the canonical lower one.
  */
-/** Starts small and doubles: the JIT warm-up's UDP pair makes it grow (see INITIAL_BITS in conversations.ts). */
-const INITIAL_PAIRS = 2;
-
 export class EndpointPairTable {
   private cap = INITIAL_PAIRS;
   /** [hostLow, hostHigh, portLow << 16 | portHigh] per slot. */
